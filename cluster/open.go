@@ -1,0 +1,32 @@
+package cluster
+
+import "fmt"
+
+// Options choose and configure a cluster provider, as the CLI's --cluster,
+// --cluster-file and --local-nodes flags do.
+type Options struct {
+	// Provider is "local", "json" or "vagrant". Empty means "json" when File
+	// is set and "local" otherwise.
+	Provider string
+	// File is the ducktape cluster file for the json provider.
+	File string
+	// LocalNodes is the size of a local cluster.
+	LocalNodes int
+}
+
+// Open builds the cluster that opts describe. The caller must Close it.
+func Open(opts Options) (*Cluster, error) {
+	provider := opts.Provider
+	if provider == "" {
+		provider = "local"
+		if opts.File != "" {
+			provider = "json"
+		}
+	}
+	switch provider {
+	case "local":
+		return NewLocal(opts.LocalNodes)
+	default:
+		return nil, fmt.Errorf("unknown cluster provider %q (want local, json or vagrant)", provider)
+	}
+}
