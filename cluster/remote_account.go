@@ -152,9 +152,14 @@ func (a *RemoteAccount) Capture(ctx context.Context, cmd string, allowFail, comb
 	return l
 }
 
-// Alive reports whether process pid exists on the node.
+// aliveCmd exits 0 when process %[1]d exists and is not a zombie (a killed
+// process whose parent has not reaped it yet is dead to a test). Without
+// /proc it falls back to kill -0.
+const aliveCmd = `if [ -d /proc/%[1]d ]; then s=$(cat /proc/%[1]d/stat 2>/dev/null) && s=${s##*) } && [ "${s%%%% *}" != Z ]; else kill -0 %[1]d 2>/dev/null; fi`
+
+// Alive reports whether process pid exists on the node and is not a zombie.
 func (a *RemoteAccount) Alive(ctx context.Context, pid int) (bool, error) {
-	status, err := a.SSH(ctx, fmt.Sprintf("kill -0 %d", pid), true)
+	status, err := a.SSH(ctx, fmt.Sprintf(aliveCmd, pid), true)
 	return err == nil && status == 0, err
 }
 
