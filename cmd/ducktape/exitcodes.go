@@ -1,0 +1,40 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit statuses, as DESIGN.md fixes them.
+const (
+	exitOK         = 0 // every test passed (FLAKY and IGNORE count as passed)
+	exitTestFailed = 1 // a test failed or a file failed to load
+	exitUsage      = 2 // bad usage or configuration
+)
+
+// exitError carries an exit status and, unless silent, a message for stderr.
+type exitError struct {
+	code   int
+	err    error
+	silent bool // already reported (test failures are in the summary)
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf is bad usage or configuration: exit status 2.
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// exitCode maps a command's error to the process exit status.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var e *exitError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return exitUsage // cobra's own errors: unknown flags, bad arguments
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+)
+
+// execute runs the CLI and returns the process exit status.
+func execute(gs *globalState) int {
+	root := newRootCommand(gs)
+	root.SetArgs(gs.args)
+	root.SetIn(gs.stdin)
+	root.SetOut(gs.stdout)
+	root.SetErr(gs.stderr)
+	err := root.ExecuteContext(gs.ctx)
+	if e, ok := err.(*exitError); !ok || !e.silent {
+		if err != nil {
+			fmt.Fprintf(gs.stderr, "%s %v\n", color.New(color.FgRed, color.Bold).Sprint("ducktape:"), err)
+		}
+	}
+	return exitCode(err)
+}
+
+func newRootCommand(gs *globalState) *cobra.Command {
+	opts := &runOptions{}
+	root := &cobra.Command{
+		Use:   "ducktape [flags] [SYMBOL...]",
+		Short: "Run system integration and performance tests written in Starlark",
+		Long: `ducktape runs tests written in Starlark against a cluster of nodes: this machine
+(the default, --cluster local), SSH hosts from a cluster file, or Vagrant boxes.
+
+A SYMBOL selects tests: a directory (searched for test_*.star and *_test.star),
+a file, or a glob, optionally followed by ::test_name and @{"param": value}.
+Every test id in a report is such a symbol. Default: the current directory.
+
+Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
+2 bad usage or configuration.`,
+		Example: `  ducktape examples/
+  ducktape examples/hello/test_hello.star::test_round_trip
+  ducktape --cluster-file cluster.json tests/`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTests(gs, opts, args)
+		},
+	}
+	opts.addFlags(root)
+	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
+		color.NoColor = opts.noColor || !gs.stdoutTTY
+	}
+	root.AddCommand(newVersionCommand(gs))
+	return root
+}

@@ -1,0 +1,180 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// StdPrefix starts the module names that resolve to the embedded standard
+// library: load("@ducktape//std/process.star", ...).
+const StdPrefix = "@ducktape//"
+
+// fileOptions are the Starlark dialect of ducktape scripts: while loops,
+// sets, top-level control flow and recursion are allowed, as Python users
+// expect; globals stay single-assignment.
+var fileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, Recursion: true}
+
+// Loader loads Starlark files with a module cache: each module is executed
+// once per Loader and its frozen globals are shared by every test. Relative
+// load() names resolve against the loading file's directory; names starting
+// with StdPrefix resolve to Std. A load cycle is an error naming the cycle.
+// Loader is safe for concurrent use; loads of different files may run at
+// once, and a module being loaded by one goroutine is waited for by others.
+type Loader struct {
+	// Std is the standard library's file system (paths like "std/x.star").
+	Std fs.FS
+	// Predeclared are the names every module sees.
+	Predeclared starlark.StringDict
+	// Locals are set on every loading thread (for builtins that record
+	// marks at load time).
+	Locals map[string]any
+
+	mu    sync.Mutex
+	cache map[string]*moduleEntry
+}
+
+type moduleEntry struct {
+	ready   chan struct{} // closed when globals/err are set
+	globals starlark.StringDict
+	err     error
+}
+
+// NewLoader returns a loader of modules that see predeclared.
+func NewLoader(std fs.FS, predeclared starlark.StringDict) *Loader {
+	return &Loader{Std: std, Predeclared: predeclared, cache: map[string]*moduleEntry{}}
+}
+
+// LoadFile loads the file at path (relative paths against the current
+// directory) and returns its globals.
+func (l *Loader) LoadFile(file string) (starlark.StringDict, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, err
+	}
+	return l.load(abs, nil)
+}
+
+// Thread returns a thread whose load() resolves names relative to dir with
+// this loader's cache, for executing code that is not a file (the REPL).
+func (l *Loader) Thread(name, dir string) *starlark.Thread {
+	thread := &starlark.Thread{Name: name}
+	thread.Load = l.loadFunc(filepath.Join(dir, "<repl>"), nil)
+	for k, v := range l.Locals {
+		thread.SetLocal(k, v)
+	}
+	return thread
+}
+
+// ResolveModule turns a load() name into the module's key: StdPrefix
+// names stay as they are; other names become absolute file paths relative
+// to the directory of from (a key itself).
+func ResolveModule(from, name string) (string, error) {
+	if strings.HasPrefix(name, StdPrefix) {
+		return StdPrefix + path.Clean(strings.TrimPrefix(name, StdPrefix)), nil
+	}
+	if strings.HasPrefix(from, StdPrefix) {
+		// std modules may load their siblings by relative name.
+		dir := path.Dir(strings.TrimPrefix(from, StdPrefix))
+		return StdPrefix + path.Join(dir, name), nil
+	}
+	if filepath.IsAbs(name) {
+		return filepath.Clean(name), nil
+	}
+	return filepath.Join(filepath.Dir(from), name), nil
+}
+
+// load loads the module key; stack holds the keys being loaded by the
+// chain of load() calls that led here (for cycle errors).
+func (l *Loader) load(key string, stack []string) (starlark.StringDict, error) {
+	for i, k := range stack {
+		if k == key {
+			cycle := append(append([]string(nil), stack[i:]...), key)
+			for j := range cycle {
+				cycle[j] = displayPath(cycle[j])
+			}
+			return nil, fmt.Errorf("load cycle: %s", strings.Join(cycle, " -> "))
+		}
+	}
+	l.mu.Lock()
+	e, ok := l.cache[key]
+	if !ok {
+		e = &moduleEntry{ready: make(chan struct{})}
+		l.cache[key] = e
+	}
+	l.mu.Unlock()
+	if ok {
+		<-e.ready
+		return e.globals, e.err
+	}
+	e.globals, e.err = l.exec(key, append(stack, key))
+	close(e.ready)
+	return e.globals, e.err
+}
+
+func (l *Loader) exec(key string, stack []string) (starlark.StringDict, error) {
+	src, err := l.read(key)
+	if err != nil {
+		return nil, err
+	}
+	thread := &starlark.Thread{Name: "load " + displayPath(key), Load: l.loadFunc(key, stack)}
+	for k, v := range l.Locals {
+		thread.SetLocal(k, v)
+	}
+	globals, err := starlark.ExecFileOptions(fileOptions, thread, displayPath(key), src, l.Predeclared)
+	if err != nil {
+		return nil, err
+	}
+	globals.Freeze()
+	return globals, nil
+}
+
+func (l *Loader) loadFunc(from string, stack []string) func(*starlark.Thread, string) (starlark.StringDict, error) {
+	return func(_ *starlark.Thread, name string) (starlark.StringDict, error) {
+		key, err := ResolveModule(from, name)
+		if err != nil {
+			return nil, err
+		}
+		return l.load(key, stack)
+	}
+}
+
+func (l *Loader) read(key string) ([]byte, error) {
+	if rel, ok := strings.CutPrefix(key, StdPrefix); ok {
+		if l.Std == nil {
+			return nil, fmt.Errorf("no standard library to load %s from", key)
+		}
+		data, err := fs.ReadFile(l.Std, rel)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such module in the standard library", key)
+		}
+		return data, err
+	}
+	data, err := os.ReadFile(key)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such file", displayPath(key))
+	}
+	return data, err
+}
+
+// displayPath shows a module key as the user would name it: relative to
+// the current directory when it is below it.
+func displayPath(key string) string {
+	if strings.HasPrefix(key, StdPrefix) || !filepath.IsAbs(key) {
+		return key
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, key); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return key
+}

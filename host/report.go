@@ -1,0 +1,182 @@
+package host
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Status is a test case's outcome.
+type Status string
+
+const (
+	StatusPass   Status = "PASS"
+	StatusFail   Status = "FAIL"
+	StatusFlaky  Status = "FLAKY"  // failed, then passed on a later attempt (--deflake)
+	StatusIgnore Status = "IGNORE" // not run: ignored by a mark
+)
+
+// Passed reports whether the status counts as passed for the exit code.
+func (s Status) Passed() bool { return s != StatusFail }
+
+// Result is one case's entry in every report, with the Python ducktape's
+// report.json field names.
+type Result struct {
+	TestID         string          `json:"test_id"`
+	ModuleName     string          `json:"module_name"`
+	FunctionName   string          `json:"function_name"`
+	InjectedArgs   map[string]any  `json:"injected_args"`
+	TestStatus     Status          `json:"test_status"`
+	Summary        string          `json:"summary"`
+	Data           json.RawMessage `json:"data"`
+	StartTime      float64         `json:"start_time"`
+	StopTime       float64         `json:"stop_time"`
+	RunTimeSeconds float64         `json:"run_time_seconds"`
+	NodesAllocated int             `json:"nodes_allocated"`
+	NodesUsed      int             `json:"nodes_used"`
+	Services       []any           `json:"services"`
+	// ResultsDir is the case's results directory relative to the session's.
+	ResultsDir string `json:"relative_results_dir"`
+}
+
+// Report is a session's report. Add results with Add; it is safe for
+// concurrent use and rewrites its files after every result.
+type Report struct {
+	mu sync.Mutex
+
+	DucktapeVersion string    `json:"ducktape_version"`
+	SessionID       string    `json:"session_id"`
+	StartTime       float64   `json:"start_time"`
+	StopTime        float64   `json:"stop_time"`
+	RunTimeSeconds  float64   `json:"run_time_seconds"`
+	NumPassed       int       `json:"num_passed"`
+	NumFailed       int       `json:"num_failed"`
+	NumIgnored      int       `json:"num_ignored"`
+	NumFlaky        int       `json:"num_flaky"`
+	Results         []*Result `json:"results"`
+
+	dir string // the session directory; "" writes nothing
+}
+
+// NewReport starts the report of a session written into dir ("" for none).
+func NewReport(version, sessionID, dir string, start time.Time) *Report {
+	return &Report{DucktapeVersion: version, SessionID: sessionID, StartTime: unixSeconds(start), dir: dir, Results: []*Result{}}
+}
+
+func unixSeconds(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }
+
+// Add records a result, updates the counts and stop time, and rewrites the
+// session's report files.
+func (r *Report) Add(res *Result) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Results = append(r.Results, res)
+	switch res.TestStatus {
+	case StatusPass:
+		r.NumPassed++
+	case StatusFail:
+		r.NumFailed++
+	case StatusIgnore:
+		r.NumIgnored++
+	case StatusFlaky:
+		r.NumFlaky++
+	}
+	return r.writeLocked(time.Now())
+}
+
+// Finish sets the stop time and writes the reports a last time.
+func (r *Report) Finish(stop time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.writeLocked(stop)
+}
+
+// Failed returns the results that failed.
+func (r *Report) Failed() []*Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []*Result
+	for _, res := range r.Results {
+		if res.TestStatus == StatusFail {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+func (r *Report) writeLocked(stop time.Time) error {
+	r.StopTime = unixSeconds(stop)
+	r.RunTimeSeconds = r.StopTime - r.StartTime
+	if r.dir == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(r.dir, "report.json"), data); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(r.dir, "report.txt"), []byte(r.textLocked()))
+}
+
+const rule = "===================================================================================================="
+
+// textLocked renders report.txt in the Python ducktape's layout.
+func (r *Report) textLocked() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\nSESSION REPORT (ALL TESTS)\n", rule)
+	fmt.Fprintf(&b, "ducktape version: %s\n", r.DucktapeVersion)
+	fmt.Fprintf(&b, "session_id:       %s\n", r.SessionID)
+	fmt.Fprintf(&b, "run time:         %s\n", formatSeconds(r.RunTimeSeconds))
+	fmt.Fprintf(&b, "tests run:        %d\n", len(r.Results))
+	fmt.Fprintf(&b, "passed:           %d\n", r.NumPassed)
+	fmt.Fprintf(&b, "flaky:            %d\n", r.NumFlaky)
+	fmt.Fprintf(&b, "failed:           %d\n", r.NumFailed)
+	fmt.Fprintf(&b, "ignored:          %d\n", r.NumIgnored)
+	fmt.Fprintf(&b, "%s\n", rule)
+	for _, res := range r.Results {
+		fmt.Fprintf(&b, "test_id:    %s\n", res.TestID)
+		fmt.Fprintf(&b, "status:     %s\n", res.TestStatus)
+		fmt.Fprintf(&b, "run time:   %s\n", formatSeconds(res.RunTimeSeconds))
+		fmt.Fprintf(&b, "results:    %s\n", res.ResultsDir)
+		if res.Summary != "" {
+			fmt.Fprintf(&b, "\n%s\n", indent(res.Summary, "    "))
+		}
+		if len(res.Data) > 0 {
+			fmt.Fprintf(&b, "data:       %s\n", res.Data)
+		}
+		fmt.Fprintf(&b, "%s\n", strings.Repeat("-", len(rule)))
+	}
+	return b.String()
+}
+
+func formatSeconds(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	if d < time.Minute {
+		return fmt.Sprintf("%.3f seconds", s)
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// writeFileAtomic replaces path with data so that readers (and a run killed
+// mid-write) see either the old or the new file, never half of one.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,114 @@
+package host
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Symbol selects tests: path (a file, directory or glob), optionally
+// "::test_name", optionally "@" and a JSON object (one case) or a JSON list
+// of objects. A test case's id is the symbol that selects exactly it.
+type Symbol struct {
+	Path   string
+	Test   string           // "" for every test of Path
+	Params []map[string]any // nil for every case; else the cases wanted
+}
+
+// ParseSymbol parses a symbol, reporting malformed input in words.
+func ParseSymbol(s string) (Symbol, error) {
+	var sym Symbol
+	rest := s
+	if i := strings.Index(rest, "@"); i >= 0 && (strings.Index(rest, "::") < 0 || i > strings.Index(rest, "::")) {
+		params := rest[i+1:]
+		rest = rest[:i]
+		var err error
+		if sym.Params, err = parseParams(params); err != nil {
+			return Symbol{}, fmt.Errorf("test symbol %q: parameters after @ %w", s, err)
+		}
+	}
+	sym.Path, sym.Test, _ = strings.Cut(rest, "::")
+	if sym.Path == "" {
+		return Symbol{}, fmt.Errorf("test symbol %q: no path before ::", s)
+	}
+	if strings.Contains(rest, "::") && sym.Test == "" {
+		return Symbol{}, fmt.Errorf("test symbol %q: no test name after ::", s)
+	}
+	if sym.Params != nil && sym.Test == "" {
+		return Symbol{}, fmt.Errorf("test symbol %q: parameters need a test name (path::test_name@{...})", s)
+	}
+	return sym, nil
+}
+
+func parseParams(text string) ([]map[string]any, error) {
+	text = strings.TrimSpace(text)
+	dec := func(into any) error {
+		d := json.NewDecoder(strings.NewReader(text))
+		d.UseNumber()
+		if err := d.Decode(into); err != nil {
+			return fmt.Errorf("are not valid JSON: %v", err)
+		}
+		return nil
+	}
+	if strings.HasPrefix(text, "[") {
+		var list []map[string]any
+		if err := dec(&list); err != nil {
+			return nil, fmt.Errorf("must be a JSON object or a list of objects: %v", err)
+		}
+		return list, nil
+	}
+	var one map[string]any
+	if err := dec(&one); err != nil {
+		return nil, err
+	}
+	if one == nil {
+		return nil, fmt.Errorf("must be a JSON object or a list of objects")
+	}
+	return []map[string]any{one}, nil
+}
+
+// FormatParams renders case parameters as the canonical JSON object of a
+// test id: keys sorted, compact.
+func FormatParams(params map[string]any) string {
+	if len(params) == 0 {
+		return ""
+	}
+	data, _ := json.Marshal(params) // encoding/json sorts map keys
+	return string(data)
+}
+
+// ParamsDirName renders parameters as a results directory name in the
+// Python ducktape's style: "k=v.k2=v2", keys sorted.
+func ParamsDirName(params map[string]any) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		v := params[k]
+		var text string
+		if s, ok := v.(string); ok {
+			text = s
+		} else {
+			data, _ := json.Marshal(v)
+			text = string(data)
+		}
+		parts[i] = k + "=" + text
+	}
+	return sanitizeDirName(strings.Join(parts, "."))
+}
+
+// sanitizeDirName keeps a name usable as one directory level.
+func sanitizeDirName(s string) string {
+	s = strings.NewReplacer("/", "_", "\\", "_", "\x00", "_", " ", "_").Replace(s)
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	if s == "." || s == ".." {
+		s = "_" + s
+	}
+	return s
+}

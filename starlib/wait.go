@@ -1,0 +1,95 @@
+package starlib
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.starlark.net/starlark"
+)
+
+// waitUntil is wait_until(cond, timeout_sec, backoff_sec = 0.1, err_msg = "",
+// retry_on_exc = False): call cond() until it returns a true value, sleeping
+// backoff_sec between calls (with the interpreter lock released), and fail
+// with err_msg (a string, or a function returning one) after timeout_sec.
+// An error raised by cond fails at once unless retry_on_exc, in which case
+// the last such error is quoted on timeout.
+func waitUntil(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var cond starlark.Callable
+	var timeoutV, backoffV starlark.Value
+	var errMsg starlark.Value = starlark.String("")
+	var retryOnExc bool
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "cond", &cond, "timeout_sec", &timeoutV,
+		"backoff_sec?", &backoffV, "err_msg?", &errMsg, "retry_on_exc?", &retryOnExc); err != nil {
+		return nil, err
+	}
+	timeout, err := timeoutArg(b.Name(), timeoutV)
+	if err != nil {
+		return nil, err
+	}
+	backoff := 100 * time.Millisecond
+	if backoffV != nil {
+		if backoff, err = timeoutArg(b.Name(), backoffV); err != nil {
+			return nil, fmt.Errorf("%s: backoff_sec must be a positive number", b.Name())
+		}
+	}
+	deadline := time.Now().Add(timeout)
+	var lastErr error
+	for {
+		v, err := starlark.Call(thread, cond, nil, nil)
+		switch {
+		case err != nil && (!retryOnExc || ContextOf(thread).Err() != nil):
+			return nil, err
+		case err != nil:
+			lastErr = err
+		case bool(v.Truth()):
+			return v, nil
+		}
+		if !time.Now().Before(deadline) {
+			return nil, waitTimeoutError(thread, b.Name(), timeout, errMsg, lastErr)
+		}
+		if _, err := Blocking(thread, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, Sleep(ctx, min(backoff, time.Until(deadline)))
+		}); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func waitTimeoutError(thread *starlark.Thread, fn string, timeout time.Duration, errMsg starlark.Value, lastErr error) error {
+	msg := ""
+	if c, ok := errMsg.(starlark.Callable); ok {
+		v, err := starlark.Call(thread, c, nil, nil)
+		if err != nil {
+			return err
+		}
+		errMsg = v
+	}
+	if s, ok := starlark.AsString(errMsg); ok {
+		msg = s
+	} else if errMsg != starlark.None {
+		msg = errMsg.String()
+	}
+	if msg == "" {
+		msg = fmt.Sprintf("%s: condition not met within %s", fn, timeout)
+	}
+	if lastErr != nil {
+		msg += fmt.Sprintf(" (last error: %v)", lastErr)
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// Sleep waits for d or until ctx is done, whichever is first.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
