@@ -67,8 +67,8 @@ func (r *Runner) loadFailureResult(f *LoadFailure) *Result {
 	now := unixSeconds(time.Now())
 	res := &Result{
 		TestID: f.File, ModuleName: f.File, TestStatus: StatusFail,
-		Summary:    "could not load " + f.File + ":\n" + f.Message(),
-		StartTime:  now, StopTime: now,
+		Summary:   "could not load " + f.File + ":\n" + f.Message(),
+		StartTime: now, StopTime: now,
 		ResultsDir: LoadFailureDir(f),
 	}
 	dir := filepath.Join(r.Session.Dir, res.ResultsDir)
