@@ -65,7 +65,10 @@ func (r *Runner) runCase(ctx context.Context, c *Case, index int) *Result {
 	}
 	defer r.Cluster.Free(nodes)
 	res.NodesAllocated = len(nodes)
-	logs.Logf(starlib.LevelInfo, "running %s on %s", res.TestID, nodeNames(nodes))
+	for _, n := range nodes {
+		res.Nodes = append(res.Nodes, n.Name)
+	}
+	logs.Logf(starlib.LevelInfo, "running %s on %v", res.TestID, res.Nodes)
 
 	tc := starlib.NewTestCluster(nodes)
 	data, err := r.execute(ctx, c, dir, tc, log)
@@ -157,14 +160,6 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return writeFileAtomic(path, append(data, '\n'))
-}
-
-func nodeNames(nodes []*cluster.Node) string {
-	names := make([]string, len(nodes))
-	for i, n := range nodes {
-		names[i] = n.Name
-	}
-	return fmt.Sprint(names)
 }
 
 // teeLogger sends records to two loggers.

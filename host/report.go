@@ -39,6 +39,8 @@ type Result struct {
 	NodesAllocated int             `json:"nodes_allocated"`
 	NodesUsed      int             `json:"nodes_used"`
 	Services       []any           `json:"services"`
+	// Nodes names the nodes allocated to the case (for the timeline).
+	Nodes []string `json:"nodes"`
 	// ResultsDir is the case's results directory relative to the session's.
 	ResultsDir string `json:"relative_results_dir"`
 }
