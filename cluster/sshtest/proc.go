@@ -1,0 +1,46 @@
+package sshtest
+
+import (
+	"os"
+	"strconv"
+	"strings"
+)
+
+// processesOf returns the pids of the processes whose real uid is uid.
+func processesOf(uid int) []int {
+	return scanProc(func(status string) bool { return statusField(status, "Uid:") == strconv.Itoa(uid) })
+}
+
+// childrenOf returns the pids of the children of parent.
+func childrenOf(parent int) []int {
+	return scanProc(func(status string) bool { return statusField(status, "PPid:") == strconv.Itoa(parent) })
+}
+
+// scanProc returns the pids whose /proc/PID/status satisfies keep.
+func scanProc(keep func(status string) bool) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		status, err := os.ReadFile("/proc/" + e.Name() + "/status")
+		if err == nil && keep(string(status)) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// statusField returns the first word of the line of status starting with key.
+func statusField(status, key string) string {
+	for _, line := range strings.Split(status, "\n") {
+		if rest, ok := strings.CutPrefix(line, key); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				return f[0]
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,309 @@
+// Package sshtest starts real OpenSSH sshd "nodes" on loopback addresses for
+// a test, and describes them as a ducktape cluster file, so integration
+// tests can run against a genuine SSH cluster on one machine.
+//
+//	nodes := sshtest.Start(t, 3)
+//	c, err := cluster.Open(cluster.Options{File: nodes.ClusterFile})
+//
+// Node i (1-based) listens on 127.0.0.(100+i) at a free port, with its own
+// ed25519 host key recorded in nodes.KnownHosts. Everything is stopped and
+// removed by t.Cleanup.
+//
+// When the test runs as root, every node logs in as its own user, created
+// for the test with useradd and removed (with its processes) afterwards, so
+// nodes have separate working directories and, with the SSH provider's
+// per-user process lookups, separate processes, like distinct machines.
+// Otherwise every node logs in as the current user, whose home directory and
+// processes the nodes then share.
+//
+// The test is skipped when /usr/sbin/sshd is missing (apt-get install
+// openssh-server). A Nodes value is safe for concurrent use.
+package sshtest
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// SSHD is the OpenSSH server the nodes run.
+const SSHD = "/usr/sbin/sshd"
+
+// Nodes is a set of running sshd nodes and the files that describe them.
+type Nodes struct {
+	Dir         string  // holds every file below; removed at cleanup
+	ClusterFile string  // ducktape cluster file naming every node
+	KnownHosts  string  // known_hosts with each node's host key
+	Key         string  // private key (ed25519, no passphrase) that every node accepts
+	SSHConfig   string  // OpenSSH client configuration with "Host node1".."nodeN"
+	Nodes       []*Node // in cluster file order
+
+	tb testing.TB
+}
+
+// Node is one sshd node.
+type Node struct {
+	Name string // "node1", ...: its ssh_config host alias
+	Addr string // listen address, e.g. "127.0.0.101"
+	Port int
+	User string // login user
+	Home string // the login user's home: the node's working directory
+
+	dir string
+	mu  sync.Mutex
+	cmd *exec.Cmd // the running sshd, nil when stopped
+}
+
+// HostPort returns "addr:port".
+func (n *Node) HostPort() string { return net.JoinHostPort(n.Addr, strconv.Itoa(n.Port)) }
+
+// Start starts n sshd nodes (1 to 150) for the test and stops them at its
+// end. It skips the test when sshd is not installed.
+func Start(tb testing.TB, n int) *Nodes {
+	tb.Helper()
+	if n < 1 || n > 150 {
+		tb.Fatalf("sshtest.Start: %d nodes; want 1 to 150", n)
+	}
+	if _, err := os.Stat(SSHD); err != nil {
+		tb.Skipf("sshtest: %s not found; install OpenSSH's server (apt-get install -y openssh-server) to run SSH tests", SSHD)
+	}
+	dir := tb.TempDir()
+	// sshd reads authorized_keys as the login user: the directory (and the
+	// temporary directory above it) must be traversable.
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	ns := &Nodes{
+		Dir:         dir,
+		ClusterFile: filepath.Join(dir, "cluster.json"),
+		KnownHosts:  filepath.Join(dir, "known_hosts"),
+		Key:         filepath.Join(dir, "id_ed25519"),
+		SSHConfig:   filepath.Join(dir, "ssh_config"),
+		tb:          tb,
+	}
+	pub := writeKey(tb, ns.Key)
+	writeFile(tb, filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o644)
+	if os.Geteuid() == 0 {
+		if err := os.MkdirAll("/run/sshd", 0o755); err != nil { // sshd's privilege separation directory
+			tb.Fatal(err)
+		}
+	}
+	users := loginUsers(tb, dir, n)
+	var known, clientConfig strings.Builder
+	var fileNodes []map[string]any
+	for i := 1; i <= n; i++ {
+		node := &Node{Name: fmt.Sprintf("node%d", i), Addr: fmt.Sprintf("127.0.0.%d", 100+i), User: users[i-1].name, Home: users[i-1].home, dir: filepath.Join(dir, fmt.Sprintf("node%d", i))}
+		if err := os.Mkdir(node.dir, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		node.Port = freePort(tb, node.Addr)
+		hostPub := writeKey(tb, filepath.Join(node.dir, "hostkey"))
+		writeFile(tb, filepath.Join(node.dir, "sshd_config"), []byte(sshdConfig(node, dir)), 0o644)
+		fmt.Fprintf(&known, "[%s]:%d %s", node.Addr, node.Port, ssh.MarshalAuthorizedKey(hostPub))
+		fmt.Fprintf(&clientConfig, "Host %s\n  HostName %s\n  Port %d\n  User %s\n  IdentityFile %s\n  UserKnownHostsFile %s\n  IdentitiesOnly yes\n\n",
+			node.Name, node.Addr, node.Port, node.User, ns.Key, ns.KnownHosts)
+		fileNodes = append(fileNodes, map[string]any{
+			"externally_routable_ip": node.Addr,
+			"ssh_config": map[string]any{
+				"host": node.Name, "hostname": node.Addr, "port": node.Port, "user": node.User,
+				"identityfile": ns.Key, "userknownhostsfile": ns.KnownHosts, "password": nil,
+			},
+		})
+		ns.Nodes = append(ns.Nodes, node)
+	}
+	writeFile(tb, ns.KnownHosts, []byte(known.String()), 0o644)
+	writeFile(tb, ns.SSHConfig, []byte(clientConfig.String()), 0o644)
+	data, err := json.MarshalIndent(map[string]any{"nodes": fileNodes}, "", "  ")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	writeFile(tb, ns.ClusterFile, append(data, '\n'), 0o644)
+	tb.Cleanup(func() {
+		for _, node := range ns.Nodes {
+			node.stop()
+		}
+	})
+	for _, node := range ns.Nodes {
+		if err := node.start(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return ns
+}
+
+// Stop stops node i's sshd (1-based) and drops every connection to it, as a
+// crashed or rebooting SSH server would. Commands already running on the
+// node keep running.
+func (ns *Nodes) Stop(i int) {
+	ns.tb.Helper()
+	ns.node(i).stop()
+}
+
+// Restart starts node i's sshd again (after Stop) on the same address, port
+// and host key, and waits until it accepts connections.
+func (ns *Nodes) Restart(i int) {
+	ns.tb.Helper()
+	if err := ns.node(i).start(); err != nil {
+		ns.tb.Fatal(err)
+	}
+}
+
+func (ns *Nodes) node(i int) *Node {
+	if i < 1 || i > len(ns.Nodes) {
+		ns.tb.Fatalf("sshtest: no node %d (have %d)", i, len(ns.Nodes))
+	}
+	return ns.Nodes[i-1]
+}
+
+func sshdConfig(n *Node, dir string) string {
+	return fmt.Sprintf(`ListenAddress %s
+Port %d
+HostKey %s
+PidFile none
+AuthorizedKeysFile %s
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+UseDNS no
+AllowTcpForwarding yes
+MaxStartups 100:30:200
+LogLevel ERROR
+Subsystem sftp internal-sftp
+`, n.Addr, n.Port, filepath.Join(n.dir, "hostkey"), filepath.Join(dir, "authorized_keys"))
+}
+
+// start runs sshd in the foreground of a child process and waits for it to
+// accept connections.
+func (n *Node) start() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd != nil {
+		return nil
+	}
+	logf, err := os.OpenFile(filepath.Join(n.dir, "sshd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command(SSHD, "-D", "-e", "-f", filepath.Join(n.dir, "sshd_config"))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("sshtest: starting %s: %w", SSHD, err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", n.HostPort(), time.Second)
+		if err == nil {
+			c.Close()
+			n.cmd = cmd
+			return nil
+		}
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(filepath.Join(n.dir, "sshd.log"))
+			return fmt.Errorf("sshtest: sshd for %s exited: %s", n.Name, log)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			return fmt.Errorf("sshtest: sshd for %s did not listen on %s within 10s", n.Name, n.HostPort())
+		}
+	}
+}
+
+// stop kills sshd and its per-connection processes (children that sshd
+// moved to sessions of their own) and waits for the listener to exit.
+func (n *Node) stop() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd == nil {
+		return
+	}
+	for _, pid := range childrenOf(n.cmd.Process.Pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	n.cmd.Process.Kill()
+	for range 500 { // the Wait goroutine reaps it
+		if syscall.Kill(n.cmd.Process.Pid, 0) != nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	n.cmd = nil
+}
+
+// freePort returns a TCP port on addr that nothing listens on right now.
+func freePort(tb testing.TB, addr string) int {
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
+	if err != nil {
+		tb.Fatalf("sshtest: no free port on %s: %v", addr, err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// writeKey writes a new ed25519 private key to path in OpenSSH format and
+// returns its public key.
+func writeKey(tb testing.TB, path string) ssh.PublicKey {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	writeFile(tb, path, pem.EncodeToMemory(block), 0o600)
+	sshPub, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sshPub
+}
+
+func writeFile(tb testing.TB, path string, data []byte, perm os.FileMode) {
+	if err := os.WriteFile(path, data, perm); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// randomSuffix returns a short random hex string.
+func randomSuffix(tb testing.TB) string {
+	b := make([]byte, 3)
+	if _, err := rand.Read(b); err != nil {
+		tb.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// currentUser returns the current user's name and home directory.
+func currentUser(tb testing.TB) (name, home string) {
+	u, err := user.Current()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u.Username, u.HomeDir
+}
