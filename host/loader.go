@@ -11,17 +11,13 @@ import (
 	"sync"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/syntax"
+
+	"github.com/ducktape-go/ducktape/starlib"
 )
 
 // StdPrefix starts the module names that resolve to the embedded standard
 // library: load("@ducktape//std/process.star", ...).
 const StdPrefix = "@ducktape//"
-
-// fileOptions are the Starlark dialect of ducktape scripts: while loops,
-// sets, top-level control flow and recursion are allowed, as Python users
-// expect; globals stay single-assignment.
-var fileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, Recursion: true}
 
 // Loader loads Starlark files with a module cache: each module is executed
 // once per Loader and its frozen globals are shared by every test. Relative
@@ -129,7 +125,7 @@ func (l *Loader) exec(key string, stack []string) (starlark.StringDict, error) {
 	for k, v := range l.Locals {
 		thread.SetLocal(k, v)
 	}
-	globals, err := starlark.ExecFileOptions(fileOptions, thread, displayPath(key), src, l.Predeclared)
+	globals, err := starlark.ExecFileOptions(starlib.FileOptions, thread, displayPath(key), src, l.Predeclared)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,13 @@ import (
 	"go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+	"go.starlark.net/syntax"
 )
+
+// FileOptions are the Starlark dialect of ducktape scripts: while loops,
+// sets, top-level control flow and recursion are allowed, as Python users
+// expect; globals stay single-assignment.
+var FileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, Recursion: true}
 
 // domains lists, per domain of builtins, the names it predeclares. A
 // domain's file adds itself here (in an init function) so that this file

@@ -1,0 +1,92 @@
+package starlib_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.starlark.net/starlark"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/starlib"
+)
+
+// TestScripts runs testdata/*.star in go.starlark.net's style: a file is a
+// series of chunks separated by lines of "---"; each chunk runs with a test
+// context (ctx) over a small local cluster. A chunk with a comment
+// `### "regexp"` must fail with an error matching it; other chunks must
+// succeed.
+func TestScripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.star")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test scripts: %v", err)
+	}
+	cl, err := cluster.NewLocal(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, chunk := range strings.Split(string(data), "\n---\n") {
+			t.Run(filepath.Base(file)+"#"+string(rune('0'+i)), func(t *testing.T) {
+				runChunk(t, cl, file, chunk, lineOf(string(data), chunk))
+			})
+		}
+	}
+}
+
+var wantErrRE = regexp.MustCompile(`### "(.*)"`)
+
+// recorder is a starlib.Logger that keeps the records.
+type recorder struct{ records []starlib.Record }
+
+func (r *recorder) Log(rec starlib.Record) { r.records = append(r.records, rec) }
+
+func runChunk(t *testing.T, cl *cluster.Cluster, file, chunk string, line int) {
+	// Pad so error positions are the file's own line numbers.
+	src := strings.Repeat("\n", line-1) + chunk
+	log := &recorder{}
+	rt := starlib.NewRuntime(log)
+	params := starlark.NewDict(0)
+	tctx := &starlib.TestContext{
+		TestID: file, TestName: "chunk", ResultsDir: t.TempDir(),
+		Params: params, Globals: starlark.NewDict(0),
+		Cluster: starlib.NewTestCluster(cl.Nodes()), Log: log,
+	}
+	predeclared := starlark.StringDict{"ctx": tctx}
+	for k, v := range starlib.Predeclared() {
+		predeclared[k] = v
+	}
+	thread := rt.NewThread(context.Background(), t.Name())
+	rt.Lock()
+	_, err := starlark.ExecFileOptions(starlib.FileOptions, thread, file, src, predeclared)
+	rt.Unlock()
+
+	m := wantErrRE.FindStringSubmatch(chunk)
+	switch {
+	case m == nil && err != nil:
+		t.Errorf("%s:%d: unexpected error: %v", file, line, backtrace(err))
+	case m != nil && err == nil:
+		t.Errorf("%s:%d: succeeded, want error matching %q", file, line, m[1])
+	case m != nil && !regexp.MustCompile(m[1]).MatchString(err.Error()):
+		t.Errorf("%s:%d: error %q does not match %q", file, line, err, m[1])
+	}
+}
+
+func backtrace(err error) string {
+	if ee, ok := err.(*starlark.EvalError); ok {
+		return ee.Backtrace()
+	}
+	return err.Error()
+}
+
+func lineOf(file, chunk string) int {
+	return strings.Count(file[:strings.Index(file, chunk)], "\n") + 1
+}
