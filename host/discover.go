@@ -54,13 +54,25 @@ type LoadFailure struct {
 func (f *LoadFailure) Message() string { return ErrorText(f.Err) }
 
 // ErrorText renders an error for a report: Starlark evaluation errors with
-// their backtrace (file:line of each frame), others as they are.
+// their backtrace (file:line of each frame), wrapped ones after the words
+// that wrap them, joined ones (a test error and a teardown error) one after
+// the other; others as they are.
 func ErrorText(err error) string {
-	var ee *starlark.EvalError
-	if errors.As(err, &ee) {
-		return ee.Backtrace()
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var parts []string
+		for _, e := range joined.Unwrap() {
+			parts = append(parts, ErrorText(e))
+		}
+		return strings.Join(parts, "\n")
 	}
-	return err.Error()
+	var ee *starlark.EvalError
+	if !errors.As(err, &ee) {
+		return err.Error()
+	}
+	if prefix, ok := strings.CutSuffix(err.Error(), ee.Error()); ok && prefix != "" {
+		return prefix + "\n" + ee.Backtrace()
+	}
+	return ee.Backtrace()
 }
 
 // Suite is what discovery found: the cases to run, in order, and the files

@@ -2,6 +2,7 @@ package starlib
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	starjson "go.starlark.net/lib/json"
@@ -12,6 +13,9 @@ import (
 func ToJSON(v starlark.Value) (json.RawMessage, error) {
 	encode := starjson.Module.Members["encode"]
 	out, err := starlark.Call(&starlark.Thread{Name: "json"}, encode, starlark.Tuple{v}, nil)
+	if ee, ok := err.(*starlark.EvalError); ok {
+		return nil, errors.New(ee.Msg) // its backtrace is only this call
+	}
 	if err != nil {
 		return nil, err
 	}
