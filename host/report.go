@@ -2,6 +2,7 @@ package host
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,7 +63,17 @@ type Report struct {
 	Results         []*Result `json:"results"`
 
 	dir string // the session directory; "" writes nothing
+
+	// Rewrites are coalesced: at most one per rewriteInterval, the last one
+	// deferred by a timer; Finish always writes.
+	lastWrite time.Time
+	deferred  *time.Timer // pending deferred rewrite, or nil
+	writeErr  error       // the last rewrite's error, returned by the next Add
 }
+
+// rewriteInterval bounds how stale the session's report files can be while
+// results arrive faster than this: they are rewritten at most this often.
+const rewriteInterval = 200 * time.Millisecond
 
 // NewReport starts the report of a session written into dir ("" for none).
 func NewReport(version, sessionID, dir string, start time.Time) *Report {
@@ -72,7 +83,8 @@ func NewReport(version, sessionID, dir string, start time.Time) *Report {
 func unixSeconds(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }
 
 // Add records a result, updates the counts and stop time, and rewrites the
-// session's report files.
+// session's report files, at once or (when the last rewrite was less than
+// rewriteInterval ago) within rewriteInterval.
 func (r *Report) Add(res *Result) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -87,14 +99,39 @@ func (r *Report) Add(res *Result) error {
 	case StatusFlaky:
 		r.NumFlaky++
 	}
-	return r.writeLocked(time.Now())
+	err := r.writeErr
+	r.writeErr = nil
+	wait := rewriteInterval - time.Since(r.lastWrite)
+	switch {
+	case wait <= 0:
+		return errors.Join(err, r.rewriteLocked(time.Now()))
+	case r.deferred == nil:
+		r.deferred = time.AfterFunc(wait, func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if r.deferred != nil {
+				r.writeErr = r.rewriteLocked(time.Now())
+			}
+		})
+	}
+	return err
+}
+
+// rewriteLocked writes the report files now and cancels any deferred rewrite.
+func (r *Report) rewriteLocked(stop time.Time) error {
+	if r.deferred != nil {
+		r.deferred.Stop()
+		r.deferred = nil
+	}
+	r.lastWrite = time.Now()
+	return r.writeLocked(stop)
 }
 
 // Finish sets the stop time and writes the reports a last time.
 func (r *Report) Finish(stop time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.writeLocked(stop)
+	return errors.Join(r.writeErr, r.rewriteLocked(stop))
 }
 
 // Failed returns the results that failed.
@@ -123,7 +160,12 @@ func (r *Report) writeLocked(stop time.Time) error {
 	if err := writeFileAtomic(filepath.Join(r.dir, "report.json"), data); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(r.dir, "report.txt"), []byte(r.textLocked()))
+	if err := writeFileAtomic(filepath.Join(r.dir, "report.txt"), []byte(r.textLocked())); err != nil {
+		return err
+	}
+	// Each of these is written (or, for the rerun file, removed) even if
+	// another fails.
+	return errors.Join(r.writeJUnitLocked(), r.writeHTMLLocked(), r.writeRerunLocked())
 }
 
 const rule = "===================================================================================================="

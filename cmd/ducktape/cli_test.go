@@ -12,7 +12,7 @@ import (
 
 // runCLI runs the CLI in-process with args and returns its exit status and
 // output; the results root is a temporary directory.
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+func runCLI(t testing.TB, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	gs := &globalState{
@@ -28,7 +28,9 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-func writeFile(t *testing.T, dir, name, contents string) string {
+func writeFile(t *testing.T, dir, name, contents string) string { return writeFileB(t, dir, name, contents) }
+
+func writeFileB(t testing.TB, dir, name, contents string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
