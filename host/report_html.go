@@ -1,0 +1,134 @@
+package host
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"html/template"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// The report.html template and the CSS and JavaScript inlined into it, so
+// the file needs nothing else (no CDN, no fonts, no network).
+//
+//go:embed report_html/report.html.tmpl report_html/report.css report_html/report.js
+var htmlAssets embed.FS
+
+var (
+	htmlTemplate = template.Must(template.ParseFS(htmlAssets, "report_html/report.html.tmpl"))
+	htmlCSS      = template.CSS(mustAsset("report_html/report.css"))
+	htmlJS       = template.JS(mustAsset("report_html/report.js"))
+)
+
+func mustAsset(name string) string {
+	data, err := htmlAssets.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}
+
+// caseLogFiles are the files of a case's results directory that report.html
+// links to, when they exist.
+var caseLogFiles = []string{"test_log.info", "test_log.debug", "data.json", "report.json"}
+
+// htmlPage is what the template renders. Data is the report as JSON from
+// encoding/json, which escapes '<', '>' and '&' (and U+2028, U+2029) in
+// strings, so inside its <script type="application/json"> element no
+// "</script>" or "<!--" can end it early; the page's script renders from it
+// with textContent only, never as markup.
+type htmlPage struct {
+	Title string
+	CSS   template.CSS
+	JS    template.JS
+	Data  template.JS
+}
+
+// htmlData is the report as report.js reads it.
+type htmlData struct {
+	DucktapeVersion string     `json:"ducktape_version"`
+	SessionID       string     `json:"session_id"`
+	StartTime       float64    `json:"start_time"`
+	StopTime        float64    `json:"stop_time"`
+	RunTimeSeconds  float64    `json:"run_time_seconds"`
+	NumPassed       int        `json:"num_passed"`
+	NumFailed       int        `json:"num_failed"`
+	NumIgnored      int        `json:"num_ignored"`
+	NumFlaky        int        `json:"num_flaky"`
+	Cases           []htmlCase `json:"cases"`
+}
+
+// htmlCase is one result as report.js reads it. Name is the id's part after
+// "::" (the file's path for a load failure); Dir and Files give the links,
+// relative to the session directory.
+type htmlCase struct {
+	ID             string         `json:"id"`
+	Module         string         `json:"module"`
+	Name           string         `json:"name"`
+	Params         map[string]any `json:"params"`
+	Status         Status         `json:"status"`
+	Summary        string         `json:"summary"`
+	StartTime      float64        `json:"start_time"`
+	StopTime       float64        `json:"stop_time"`
+	RunTimeSeconds float64        `json:"run_time_seconds"`
+	Nodes          []string       `json:"nodes"`
+	Dir            string         `json:"dir"`
+	Files          []string       `json:"files"`
+}
+
+// htmlLocked renders report.html. The caller holds r.mu.
+func (r *Report) htmlLocked() ([]byte, error) {
+	data := htmlData{
+		DucktapeVersion: r.DucktapeVersion, SessionID: r.SessionID,
+		StartTime: r.StartTime, StopTime: r.StopTime, RunTimeSeconds: r.RunTimeSeconds,
+		NumPassed: r.NumPassed, NumFailed: r.NumFailed, NumIgnored: r.NumIgnored, NumFlaky: r.NumFlaky,
+		Cases: make([]htmlCase, 0, len(r.Results)),
+	}
+	for _, res := range r.Results {
+		data.Cases = append(data.Cases, r.htmlCase(res))
+	}
+	js, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	page := htmlPage{Title: "ducktape session " + r.SessionID, CSS: htmlCSS, JS: htmlJS, Data: template.JS(js)}
+	if err := htmlTemplate.Execute(&buf, page); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (r *Report) htmlCase(res *Result) htmlCase {
+	name := res.TestID
+	if _, after, ok := strings.Cut(res.TestID, "::"); ok {
+		name = after
+	}
+	c := htmlCase{
+		ID: res.TestID, Module: res.ModuleName, Name: name, Params: res.InjectedArgs,
+		Status: res.TestStatus, Summary: res.Summary,
+		StartTime: res.StartTime, StopTime: res.StopTime, RunTimeSeconds: res.RunTimeSeconds,
+		Nodes: res.Nodes, Dir: filepath.ToSlash(res.ResultsDir), Files: []string{},
+	}
+	if res.ResultsDir == "" {
+		return c
+	}
+	for _, f := range caseLogFiles {
+		if _, err := os.Stat(filepath.Join(r.dir, res.ResultsDir, f)); err == nil {
+			c.Files = append(c.Files, f)
+		}
+	}
+	return c
+}
+
+// writeHTMLLocked writes report.html into the session directory. The caller
+// holds r.mu.
+func (r *Report) writeHTMLLocked() error {
+	data, err := r.htmlLocked()
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(r.dir, "report.html"), data)
+}

@@ -1,0 +1,275 @@
+// Renders report.html from the JSON in #report-data. Every string from the
+// report goes into the page through textContent or an attribute, never as
+// markup, so test ids and summaries show exactly as they are.
+"use strict";
+(function () {
+  var data = JSON.parse(document.getElementById("report-data").textContent);
+  var cases = data.cases.map(function (c, i) { c.index = i; return c; });
+  var STATUSES = ["PASS", "FAIL", "FLAKY", "IGNORE"];
+  var SORT_ORDER = { FAIL: 0, FLAKY: 1, PASS: 2, IGNORE: 3 };
+  var state = { status: "", text: "", sort: "index", desc: false };
+
+  function el(tag, attrs) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === "text") e.textContent = attrs[k];
+      else if (k === "class") e.className = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child == null) continue;
+      e.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return e;
+  }
+
+  function svg(tag, attrs) {
+    var e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    return e;
+  }
+
+  function duration(s) {
+    if (s < 1) return Math.round(s * 1000) + " ms";
+    if (s < 60) return s.toFixed(2) + " s";
+    var m = Math.floor(s / 60), h = Math.floor(m / 60);
+    if (h > 0) return h + "h " + String(m % 60).padStart(2, "0") + "m";
+    return m + "m " + String(Math.floor(s % 60)).padStart(2, "0") + "s";
+  }
+
+  function clock(unix) {
+    return unix ? new Date(unix * 1000).toLocaleString() : "";
+  }
+
+  // A link into the session directory: each path segment URL-encoded.
+  function href(dir, file) {
+    return dir.split("/").concat([file]).map(encodeURIComponent).join("/");
+  }
+
+  function natural(a, b) {
+    return a.localeCompare(b, undefined, { numeric: true });
+  }
+
+  function firstLine(s) {
+    return s.replace(/^\n+/, "").split("\n")[0];
+  }
+
+  function paramText(c) {
+    return Object.keys(c.params || {}).sort().map(function (k) {
+      return k + "=" + JSON.stringify(c.params[k]);
+    });
+  }
+
+  function renderHeader() {
+    document.getElementById("session-id").textContent = data.session_id;
+    var meta = document.getElementById("meta");
+    [["ducktape", data.ducktape_version], ["started", clock(data.start_time)],
+     ["finished", clock(data.stop_time)], ["run time", duration(data.run_time_seconds)]]
+      .forEach(function (kv) {
+        meta.appendChild(el("div", null, el("dt", { text: kv[0] }), el("dd", { text: kv[1] })));
+      });
+  }
+
+  function renderSummary() {
+    var box = document.getElementById("summary");
+    [["passed", data.num_passed, "PASS"], ["failed", data.num_failed, "FAIL"],
+     ["flaky", data.num_flaky, "FLAKY"], ["ignored", data.num_ignored, "IGNORE"],
+     ["total", cases.length, ""]].forEach(function (c) {
+      var card = el("button", { "class": "card " + (c[2] || "TOTAL"), type: "button", title: "Show " + (c[2] ? c[0] : "all") + " tests" },
+        el("span", { "class": "count", id: "count-" + c[0], text: String(c[1]) }),
+        el("span", { "class": "label", text: c[0] }));
+      card.addEventListener("click", function () { setStatus(c[2]); });
+      box.appendChild(card);
+    });
+    var runtime = el("div", { "class": "card TIME" },
+      el("span", { "class": "count", id: "run-time", text: duration(data.run_time_seconds) }),
+      el("span", { "class": "label", text: "run time" }));
+    box.appendChild(runtime);
+  }
+
+  function renderFilters() {
+    var box = document.getElementById("filters");
+    [""].concat(STATUSES).forEach(function (s) {
+      var n = s ? cases.filter(function (c) { return c.status === s; }).length : cases.length;
+      var b = el("button", { type: "button", "class": "filter " + (s || "ALL"), "data-status": s },
+        (s || "ALL") + " ", el("span", { "class": "n", text: String(n) }));
+      b.addEventListener("click", function () { setStatus(s); });
+      box.appendChild(b);
+    });
+    var search = document.getElementById("search");
+    search.addEventListener("input", function () { state.text = search.value.trim().toLowerCase(); renderRows(); });
+  }
+
+  function setStatus(s) {
+    state.status = s;
+    renderRows();
+    document.getElementById("cases").scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+
+  function matches(c) {
+    if (state.status && c.status !== state.status) return false;
+    if (!state.text) return true;
+    var hay = [c.id].concat(paramText(c), c.nodes || []).join("\n").toLowerCase();
+    return hay.indexOf(state.text) >= 0;
+  }
+
+  var SORT_KEYS = {
+    index: function (c) { return c.index; },
+    status: function (c) { return SORT_ORDER[c.status]; },
+    id: function (c) { return c.id; },
+    duration: function (c) { return c.run_time_seconds; },
+    start: function (c) { return c.start_time; },
+    nodes: function (c) { return (c.nodes || []).length; }
+  };
+
+  function sorted(list) {
+    var key = SORT_KEYS[state.sort], sign = state.desc ? -1 : 1;
+    return list.slice().sort(function (a, b) {
+      var x = key(a), y = key(b);
+      var d = typeof x === "string" ? natural(x, y) : x - y;
+      return sign * d || a.index - b.index;
+    });
+  }
+
+  function testCell(c) {
+    var cell = el("td", { "class": "test" },
+      c.module && c.module !== c.id ? el("div", { "class": "module", text: c.module }) : null,
+      el("div", { "class": "name", text: c.name }));
+    if (c.summary) {
+      var open = c.status === "FAIL" && cases.length <= 20;
+      var d = el("details", open ? { open: "" } : null,
+        el("summary", { text: firstLine(c.summary) }),
+        el("pre", { text: c.summary }));
+      cell.appendChild(d);
+    }
+    return cell;
+  }
+
+  function logsCell(c) {
+    var cell = el("td", { "class": "logs" });
+    var labels = { "test_log.info": "info", "test_log.debug": "debug", "data.json": "data", "report.json": "json" };
+    (c.files || []).forEach(function (f) {
+      cell.appendChild(el("a", { href: href(c.dir, f), title: c.dir + "/" + f, text: labels[f] || f }));
+    });
+    return cell;
+  }
+
+  function nodesCell(c) {
+    var nodes = c.nodes || [];
+    var text = nodes.length === 0 ? "" : nodes.length <= 3 ? nodes.join(", ") : nodes.length + " nodes";
+    return el("td", { "class": "num", title: nodes.join(", "), text: text });
+  }
+
+  function renderRows() {
+    var body = document.querySelector("#cases tbody");
+    body.textContent = "";
+    var shown = sorted(cases.filter(matches));
+    shown.forEach(function (c) {
+      body.appendChild(el("tr", { id: "case-" + c.index, "class": "row " + c.status },
+        el("td", null, el("span", { "class": "badge " + c.status, text: c.status })),
+        testCell(c),
+        el("td", { "class": "params" }, el("code", { text: paramText(c).join("\n") })),
+        el("td", { "class": "num", text: duration(c.run_time_seconds) }),
+        el("td", { "class": "num", title: clock(c.start_time), text: "+" + duration(Math.max(0, c.start_time - data.start_time)) }),
+        nodesCell(c),
+        logsCell(c)));
+    });
+    document.getElementById("empty").hidden = shown.length > 0;
+    document.querySelectorAll("#filters button").forEach(function (b) {
+      b.classList.toggle("active", b.getAttribute("data-status") === state.status);
+    });
+    document.querySelectorAll("#cases th[data-sort]").forEach(function (th) {
+      var s = th.getAttribute("data-sort");
+      th.setAttribute("aria-sort", s === state.sort ? (state.desc ? "descending" : "ascending") : "none");
+    });
+  }
+
+  function renderSorting() {
+    document.querySelectorAll("#cases th[data-sort]").forEach(function (th) {
+      th.addEventListener("click", function () {
+        var s = th.getAttribute("data-sort");
+        state.desc = state.sort === s ? !state.desc : false;
+        state.sort = s;
+        renderRows();
+      });
+    });
+  }
+
+  function show(c) {
+    state.status = "";
+    state.text = "";
+    document.getElementById("search").value = "";
+    renderRows();
+    var row = document.getElementById("case-" + c.index);
+    row.scrollIntoView({ behavior: "smooth", block: "center" });
+    row.classList.remove("flash");
+    void row.offsetWidth;
+    row.classList.add("flash");
+  }
+
+  function renderTimeline() {
+    var box = document.getElementById("timeline");
+    box.textContent = "";
+    var ran = cases.filter(function (c) { return (c.nodes || []).length > 0; });
+    if (ran.length === 0) {
+      box.appendChild(el("p", { "class": "muted", text: "No test has run on a node yet." }));
+      return;
+    }
+    var nodes = {};
+    ran.forEach(function (c) { c.nodes.forEach(function (n) { nodes[n] = true; }); });
+    var names = Object.keys(nodes).sort(natural);
+    var t0 = Math.min.apply(null, ran.map(function (c) { return c.start_time; }));
+    var t1 = Math.max.apply(null, ran.map(function (c) { return c.stop_time; }));
+    var span = Math.max(t1 - t0, 1e-3);
+    var labelW = 8 + 7 * Math.max.apply(null, names.map(function (n) { return n.length; }));
+    var width = Math.max(box.clientWidth, 600), plotW = width - labelW - 16;
+    var rowH = names.length > 40 ? 10 : 18, axisH = 22, height = axisH + rowH * names.length + 4;
+    var x = function (t) { return labelW + (t - t0) / span * plotW; };
+    var root = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": "Timeline of tests on nodes" });
+
+    var ticks = 6;
+    for (var i = 0; i <= ticks; i++) {
+      var tx = labelW + plotW * i / ticks;
+      root.appendChild(svg("line", { x1: tx, x2: tx, y1: axisH - 4, y2: height, "class": "grid" }));
+      var label = svg("text", { x: tx, y: 12, "class": "tick", "text-anchor": i === 0 ? "start" : i === ticks ? "end" : "middle" });
+      label.textContent = "+" + duration(span * i / ticks);
+      root.appendChild(label);
+    }
+    names.forEach(function (n, row) {
+      var y = axisH + row * rowH;
+      if (row % 2 === 0) root.appendChild(svg("rect", { x: labelW, y: y, width: plotW, height: rowH, "class": "band" }));
+      var t = svg("text", { x: labelW - 6, y: y + rowH / 2 + 4, "class": "node", "text-anchor": "end" });
+      t.textContent = n;
+      root.appendChild(t);
+    });
+    ran.forEach(function (c) {
+      var g = svg("g", { "class": "bar " + c.status });
+      var title = svg("title", {});
+      title.textContent = c.status + " " + c.id + "\n" + duration(c.run_time_seconds) + " on " + c.nodes.join(", ");
+      g.appendChild(title);
+      c.nodes.forEach(function (n) {
+        var row = names.indexOf(n);
+        g.appendChild(svg("rect", {
+          x: x(c.start_time), y: axisH + row * rowH + 2,
+          width: Math.max(x(c.stop_time) - x(c.start_time), 2), height: rowH - 4, rx: 2
+        }));
+      });
+      g.addEventListener("click", function () { show(c); });
+      root.appendChild(g);
+    });
+    box.appendChild(root);
+  }
+
+  renderHeader();
+  renderSummary();
+  renderFilters();
+  renderSorting();
+  renderRows();
+  renderTimeline();
+  var resized;
+  window.addEventListener("resize", function () {
+    clearTimeout(resized);
+    resized = setTimeout(renderTimeline, 150);
+  });
+})();

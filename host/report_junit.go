@@ -1,0 +1,149 @@
+package host
+
+import (
+	"encoding/xml"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// junitTailLines is how many trailing lines of a failed case's test_log.info
+// report.xml quotes in the case's <failure>.
+const junitTailLines = 50
+
+// The report.xml elements, in the JUnit layout that Jenkins, GitLab and
+// GitHub test reporters read (host/testdata/junit-10.xsd).
+type (
+	junitSuites struct {
+		XMLName  xml.Name      `xml:"testsuites"`
+		Name     string        `xml:"name,attr"`
+		Tests    int           `xml:"tests,attr"`
+		Failures int           `xml:"failures,attr"`
+		Errors   int           `xml:"errors,attr"`
+		Time     string        `xml:"time,attr"`
+		Suites   []*junitSuite `xml:"testsuite"`
+	}
+	junitSuite struct {
+		Name      string       `xml:"name,attr"`
+		Tests     int          `xml:"tests,attr"`
+		Failures  int          `xml:"failures,attr"`
+		Errors    int          `xml:"errors,attr"`
+		Skipped   int          `xml:"skipped,attr"`
+		Time      string       `xml:"time,attr"`
+		Timestamp string       `xml:"timestamp,attr"`
+		Cases     []*junitCase `xml:"testcase"`
+		seconds   float64
+	}
+	junitCase struct {
+		Name      string        `xml:"name,attr"`
+		Classname string        `xml:"classname,attr"`
+		Time      string        `xml:"time,attr"`
+		Skipped   *junitMessage `xml:"skipped"`
+		Failure   *junitMessage `xml:"failure"`
+		SystemOut string        `xml:"system-out,omitempty"`
+	}
+	junitMessage struct {
+		Message string `xml:"message,attr"`
+		Text    string `xml:",chardata"`
+	}
+)
+
+// junitLocked renders report.xml: one <testsuite> per test file, in the
+// order files first appear in the results, and one <testcase> per result.
+// PASS and FLAKY are passed cases (FLAKY with a <system-out> note), IGNORE is
+// <skipped/>, FAIL is a <failure> quoting the summary and the tail of the
+// case's test_log.info. A file that failed to load is a failed case named
+// after the file. The caller holds r.mu.
+func (r *Report) junitLocked() ([]byte, error) {
+	doc := junitSuites{Name: "ducktape " + r.SessionID, Time: junitSeconds(r.RunTimeSeconds), Suites: []*junitSuite{}}
+	byFile := map[string]*junitSuite{}
+	for _, res := range r.Results {
+		s := byFile[res.ModuleName]
+		if s == nil {
+			s = &junitSuite{Name: res.ModuleName, Timestamp: junitTimestamp(res.StartTime)}
+			byFile[res.ModuleName] = s
+			doc.Suites = append(doc.Suites, s)
+		}
+		c := r.junitCase(res)
+		s.Cases = append(s.Cases, c)
+		s.Tests++
+		s.seconds += res.RunTimeSeconds
+		switch {
+		case c.Failure != nil:
+			s.Failures++
+		case c.Skipped != nil:
+			s.Skipped++
+		}
+	}
+	for _, s := range doc.Suites {
+		s.Time = junitSeconds(s.seconds)
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+	}
+	out, err := xml.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(out, '\n')...), nil
+}
+
+// junitCase maps one result to its <testcase>.
+func (r *Report) junitCase(res *Result) *junitCase {
+	name := res.TestID
+	if _, after, ok := strings.Cut(res.TestID, "::"); ok {
+		name = after
+	}
+	c := &junitCase{Name: name, Classname: res.ModuleName, Time: junitSeconds(res.RunTimeSeconds)}
+	switch res.TestStatus {
+	case StatusFail:
+		text := res.Summary
+		if tail := r.logTail(res); tail != "" {
+			text += fmt.Sprintf("\n\n--- last lines of %s ---\n%s", filepath.ToSlash(filepath.Join(res.ResultsDir, "test_log.info")), tail)
+		}
+		c.Failure = &junitMessage{Message: firstLine(res.Summary), Text: text}
+	case StatusIgnore:
+		c.Skipped = &junitMessage{Message: "ignored"}
+		if res.Summary != "" {
+			c.Skipped.Message = firstLine(res.Summary)
+		}
+	case StatusFlaky:
+		c.SystemOut = "FLAKY: failed, then passed on a later attempt (--deflake)"
+		if res.Summary != "" {
+			c.SystemOut += "\n\n" + res.Summary
+		}
+	}
+	return c
+}
+
+// logTail returns the last junitTailLines lines of the case's test_log.info,
+// or "" when there is none.
+func (r *Report) logTail(res *Result) string {
+	if res.ResultsDir == "" {
+		return ""
+	}
+	return tailLines(filepath.Join(r.dir, res.ResultsDir, "test_log.info"), junitTailLines)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimLeft(s, "\n"), "\n")
+	return line
+}
+
+func junitSeconds(s float64) string { return fmt.Sprintf("%.3f", s) }
+
+// junitTimestamp formats Unix seconds as JUnit's timestamp: local time,
+// ISO 8601 without a zone.
+func junitTimestamp(unix float64) string {
+	return time.UnixMicro(int64(unix * 1e6)).Format("2006-01-02T15:04:05")
+}
+
+// writeJUnitLocked writes report.xml into the session directory. The caller
+// holds r.mu.
+func (r *Report) writeJUnitLocked() error {
+	data, err := r.junitLocked()
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(r.dir, "report.xml"), data)
+}
