@@ -26,6 +26,13 @@ func Open(opts Options) (*Cluster, error) {
 	switch provider {
 	case "local":
 		return NewLocal(opts.LocalNodes)
+	case "json":
+		if opts.File == "" {
+			return nil, fmt.Errorf("--cluster json needs --cluster-file")
+		}
+		return OpenClusterFile(opts.File)
+	case "vagrant":
+		return OpenVagrant()
 	default:
 		return nil, fmt.Errorf("unknown cluster provider %q (want local, json or vagrant)", provider)
 	}

@@ -134,7 +134,9 @@ func (e *env) sleepCmd() string {
 }
 
 // p joins names under the scratch directory.
-func (e *env) p(names ...string) string { return filepath.ToSlash(filepath.Join(append([]string{e.dir}, names...)...)) }
+func (e *env) p(names ...string) string {
+	return filepath.ToSlash(filepath.Join(append([]string{e.dir}, names...)...))
+}
 
 func (e *env) run(acct *cluster.RemoteAccount, cmd string) string {
 	e.t.Helper()

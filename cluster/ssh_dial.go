@@ -1,0 +1,168 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// sshDialTimeout bounds connecting and the SSH handshake, per hop.
+const sshDialTimeout = 15 * time.Second
+
+// sshDialer connects to one target, through its jump hosts. It is immutable
+// and safe for concurrent use.
+type sshDialer struct {
+	target *sshTarget
+	auth   *sshAuth
+	keys   *hostKeyCheck
+	jumps  []*sshDialer
+}
+
+func newSSHDialer(t *sshTarget) (*sshDialer, error) {
+	auth, err := newSSHAuth(t)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := newHostKeyCheck(t)
+	if err != nil {
+		return nil, err
+	}
+	d := &sshDialer{target: t, auth: auth, keys: keys}
+	for _, j := range t.jumps {
+		jd, err := newSSHDialer(j)
+		if err != nil {
+			return nil, fmt.Errorf("jump host %s: %w", j.name, err)
+		}
+		d.jumps = append(d.jumps, jd)
+	}
+	return d, nil
+}
+
+// dial opens a new SSH connection. Its errors name the address and say
+// whether the connection was refused, timed out, or authentication or the
+// host key check failed. The returned cleanup closes the jump connections
+// and must run after the client is closed.
+func (d *sshDialer) dial(ctx context.Context) (*ssh.Client, func(), error) {
+	var via *ssh.Client
+	var closers []func()
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	hops := append(append([]*sshDialer(nil), d.jumps...), d)
+	for i, hop := range hops {
+		c, err := hop.dialHop(ctx, via)
+		if err != nil {
+			cleanup()
+			if i < len(hops)-1 {
+				return nil, nil, fmt.Errorf("via jump host: %w", err)
+			}
+			if len(d.jumps) > 0 {
+				return nil, nil, fmt.Errorf("%w (through jump host %s)", err, d.jumps[len(d.jumps)-1].target.addr())
+			}
+			return nil, nil, err
+		}
+		if i < len(hops)-1 {
+			closers = append(closers, func() { c.Close() })
+		}
+		via = c
+	}
+	return via, cleanup, nil
+}
+
+// dialHop connects to d's target directly, or through via when not nil.
+func (d *sshDialer) dialHop(ctx context.Context, via *ssh.Client) (*ssh.Client, error) {
+	t := d.target
+	addr := t.addr()
+	ctx, cancel := context.WithTimeout(ctx, sshDialTimeout)
+	defer cancel()
+	var conn net.Conn
+	var err error
+	if via == nil {
+		conn, err = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext(ctx, "tcp", addr)
+	} else {
+		conn, err = via.DialContext(ctx, "tcp", addr)
+	}
+	if err != nil {
+		return nil, &DialError{Addr: addr, Reason: dialReason(err, ctx), Err: err}
+	}
+	// The handshake has no context: a deadline and a cancel hook bound it.
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	methods, releaseAgent := d.auth.methods()
+	cfg := &ssh.ClientConfig{
+		User:              t.user,
+		Auth:              methods,
+		HostKeyCallback:   d.keys.callback,
+		HostKeyAlgorithms: d.keys.algorithms,
+		Timeout:           sshDialTimeout,
+	}
+	c, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
+	releaseAgent()
+	interrupted := !stop()
+	if err != nil || interrupted {
+		conn.Close()
+		if err == nil {
+			err = ctx.Err()
+		}
+		return nil, &DialError{Addr: addr, Reason: handshakeReason(err, ctx, t, d.auth), Err: err}
+	}
+	conn.SetDeadline(time.Time{})
+	return ssh.NewClient(c, chans, reqs), nil
+}
+
+// DialError is a failure to connect to a node's SSH server.
+type DialError struct {
+	Addr   string // host:port
+	Reason string // "connection refused", "timed out", "authentication failed ...", ...
+	Err    error
+}
+
+func (e *DialError) Error() string { return fmt.Sprintf("cannot connect to %s: %s", e.Addr, e.Reason) }
+func (e *DialError) Unwrap() error { return e.Err }
+
+func dialReason(err error, ctx context.Context) string {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(err.Error(), "connection refused"):
+		return "connection refused (is sshd running, and on this port?)"
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), isTimeout(err):
+		return fmt.Sprintf("timed out after %s (is the host up and reachable?)", sshDialTimeout)
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.As(err, &dnsErr):
+		return "unknown host: " + dnsErr.Err
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "host unreachable"
+	}
+	return err.Error()
+}
+
+func handshakeReason(err error, ctx context.Context, t *sshTarget, auth *sshAuth) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "host key verification failed"):
+		return strings.TrimPrefix(msg, "ssh: handshake failed: ")
+	case strings.Contains(msg, "unable to authenticate"):
+		return fmt.Sprintf("authentication failed as user %q (%s)", t.user, auth.describe())
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), isTimeout(err):
+		return fmt.Sprintf("timed out during the SSH handshake after %s", sshDialTimeout)
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "cancelled"
+	}
+	return "SSH handshake failed: " + msg
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

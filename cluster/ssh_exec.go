@@ -1,0 +1,151 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// pgidMarker starts the line the remote shell prints first: its pid, which
+// is also its process group (sshd makes every session's shell a session
+// leader). A cancelled command's whole group is killed through it.
+const pgidMarker = "\x1educktape-pgid "
+
+// Exec runs cmd in the login user's shell, in the home directory, as `ssh
+// host cmd` does. When ctx is cancelled the command's process group is
+// killed (from a second session) and the session closed, so no remote
+// process of the command's foreground is left behind; processes it put in
+// the background with their own session (setsid, or nohup ... & after
+// set -m) are not touched, as on a local node.
+//
+// As with OpenSSH, a command returns only once every process holding its
+// output has exited: redirect the output of background processes.
+func (a *sshAccount) Exec(ctx context.Context, cmd string, stdout, stderr io.Writer) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return -1, err
+	}
+	s, release, err := a.pool.session(ctx)
+	if err != nil {
+		return -1, err
+	}
+	defer release()
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	sniff := &pgidSniffer{w: stdout, found: make(chan int, 1)}
+	s.Stdout, s.Stderr = sniff, stderr
+	if err := s.Start(`printf '` + pgidMarker + `%d\n' $$; ` + cmd); err != nil {
+		return -1, fmt.Errorf("starting the command: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Wait() }()
+	select {
+	case err := <-done:
+		return exitStatus(err)
+	case <-ctx.Done():
+	}
+	select {
+	case pgid := <-sniff.found:
+		a.killGroup(pgid)
+	case <-time.After(time.Second): // the shell never started: nothing to kill
+	}
+	s.Close()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	return -1, ctx.Err()
+}
+
+// killGroup kills a remote process group, best effort.
+func (a *sshAccount) killGroup(pgid int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, release, err := a.pool.session(ctx)
+	if err != nil {
+		return
+	}
+	defer release()
+	s.Run(fmt.Sprintf("kill -KILL -%d", pgid)) // dash's kill takes no "--"
+}
+
+// exitStatus turns a session's end into an exit status (128+n for a signal,
+// as a shell reports it) or an error when the connection was lost.
+func exitStatus(err error) (int, error) {
+	var exitErr *ssh.ExitError
+	var missing *ssh.ExitMissingError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &exitErr):
+		return exitErr.ExitStatus(), nil
+	case errors.As(err, &missing):
+		return -1, errors.New("the connection was lost while the command ran (its outcome is unknown)")
+	}
+	return -1, err
+}
+
+// pgidSniffer passes stdout through, less the marker line that carries the
+// shell's pid, which it sends on found. Lines a login script prints before
+// the marker pass through; after maxSniff bytes without it, sniffing stops.
+type pgidSniffer struct {
+	w     io.Writer
+	found chan int
+
+	mu   sync.Mutex
+	buf  []byte
+	done bool
+}
+
+const maxSniff = 4096
+
+func (p *pgidSniffer) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return p.w.Write(b)
+	}
+	p.buf = append(p.buf, b...)
+	for {
+		i := bytes.IndexByte(p.buf, '\n')
+		if i < 0 {
+			if len(p.buf) > maxSniff {
+				return len(b), p.flush()
+			}
+			return len(b), nil
+		}
+		line := p.buf[:i]
+		if rest, ok := bytes.CutPrefix(line, []byte(pgidMarker)); ok {
+			if pid, err := strconv.Atoi(string(rest)); err == nil {
+				p.found <- pid
+			}
+			p.buf = p.buf[i+1:]
+			return len(b), p.flush()
+		}
+		if _, err := p.w.Write(p.buf[:i+1]); err != nil {
+			return 0, err
+		}
+		p.buf = p.buf[i+1:]
+	}
+}
+
+// flush stops sniffing and writes what is held.
+func (p *pgidSniffer) flush() error {
+	p.done = true
+	if len(p.buf) == 0 {
+		return nil
+	}
+	_, err := p.w.Write(p.buf)
+	p.buf = nil
+	return err
+}
