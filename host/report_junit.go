@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // junitTailLines is how many trailing lines of a failed case's test_log.info
@@ -41,11 +42,15 @@ type (
 		Time      string        `xml:"time,attr"`
 		Skipped   *junitMessage `xml:"skipped"`
 		Failure   *junitMessage `xml:"failure"`
-		SystemOut string        `xml:"system-out,omitempty"`
+		SystemOut *junitText    `xml:"system-out"`
 	}
 	junitMessage struct {
 		Message string `xml:"message,attr"`
-		Text    string `xml:",chardata"`
+		Text    string `xml:",cdata"`
+	}
+	// junitText is multi-line text kept readable as CDATA.
+	junitText struct {
+		Text string `xml:",cdata"`
 	}
 )
 
@@ -101,17 +106,18 @@ func (r *Report) junitCase(res *Result) *junitCase {
 		if tail := r.logTail(res); tail != "" {
 			text += fmt.Sprintf("\n\n--- last lines of %s ---\n%s", filepath.ToSlash(filepath.Join(res.ResultsDir, "test_log.info")), tail)
 		}
-		c.Failure = &junitMessage{Message: firstLine(res.Summary), Text: text}
+		c.Failure = &junitMessage{Message: headline(res.Summary), Text: xmlSafe(text)}
 	case StatusIgnore:
 		c.Skipped = &junitMessage{Message: "ignored"}
 		if res.Summary != "" {
-			c.Skipped.Message = firstLine(res.Summary)
+			c.Skipped.Message = headline(res.Summary)
 		}
 	case StatusFlaky:
-		c.SystemOut = "FLAKY: failed, then passed on a later attempt (--deflake)"
+		note := "FLAKY: failed, then passed on a later attempt (--deflake)"
 		if res.Summary != "" {
-			c.SystemOut += "\n\n" + res.Summary
+			note += "\n\n" + res.Summary
 		}
+		c.SystemOut = &junitText{xmlSafe(note)}
 	}
 	return c
 }
@@ -125,8 +131,30 @@ func (r *Report) logTail(res *Result) string {
 	return tailLines(filepath.Join(r.dir, res.ResultsDir, "test_log.info"), junitTailLines)
 }
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(strings.TrimLeft(s, "\n"), "\n")
+// xmlSafe replaces the characters XML 1.0 cannot hold (control characters
+// such as ESC from colored output, invalid UTF-8) with U+FFFD, since CDATA
+// sections, unlike escaped text, pass them through as they are.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r',
+			r >= 0x20 && r <= 0xD7FF && r != utf8.RuneError,
+			r >= 0xE000 && r <= 0xFFFD,
+			r >= 0x10000 && r <= 0x10FFFF:
+			return r
+		}
+		return '\uFFFD'
+	}, s)
+}
+
+// headline returns a summary's first line, joined with the second when the
+// first ends with ":" ("could not load f.star:" says little alone).
+func headline(s string) string {
+	line, rest, _ := strings.Cut(strings.TrimLeft(s, "\n"), "\n")
+	if strings.HasSuffix(line, ":") {
+		next, _, _ := strings.Cut(rest, "\n")
+		line = strings.TrimSpace(line + " " + strings.TrimSpace(next))
+	}
 	return line
 }
 

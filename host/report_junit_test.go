@@ -139,7 +139,7 @@ func TestJUnitCaseMapping(t *testing.T) {
 	}
 
 	pass := cases["test_ok"]
-	if pass == nil || pass.Failure != nil || pass.Skipped != nil || pass.SystemOut != "" || pass.Time != "1.500" {
+	if pass == nil || pass.Failure != nil || pass.Skipped != nil || pass.SystemOut != nil || pass.Time != "1.500" {
 		t.Errorf("PASS case = %+v, want a plain testcase with time 1.500", pass)
 	}
 
@@ -159,7 +159,8 @@ func TestJUnitCaseMapping(t *testing.T) {
 	}
 
 	flaky := cases["test_flaky"]
-	if flaky == nil || flaky.Failure != nil || flaky.Skipped != nil || !strings.HasPrefix(flaky.SystemOut, "FLAKY") || !strings.Contains(flaky.SystemOut, "attempt 1: timed out") {
+	if flaky == nil || flaky.Failure != nil || flaky.Skipped != nil || flaky.SystemOut == nil ||
+		!strings.HasPrefix(flaky.SystemOut.Text, "FLAKY") || !strings.Contains(flaky.SystemOut.Text, "attempt 1: timed out") {
 		t.Errorf("FLAKY case = %+v, want a passed testcase with a FLAKY note and its summary in <system-out>", flaky)
 	}
 
@@ -172,7 +173,7 @@ func TestJUnitCaseMapping(t *testing.T) {
 	if load == nil || load.Failure == nil || load.Classname != sampleLoadFile {
 		t.Fatalf("load failure = %+v, want a failed testcase named after the file", load)
 	}
-	if load.Failure.Message != "could not load suite/test_broken.star:" || !strings.Contains(load.Failure.Text, "got '<', want primary expression") {
+	if load.Failure.Message != "could not load suite/test_broken.star: suite/test_broken.star:3:1: got '<', want primary expression" || !strings.Contains(load.Failure.Text, "got '<', want primary expression") {
 		t.Errorf("load failure's <failure> = %+v", load.Failure)
 	}
 }
@@ -180,7 +181,7 @@ func TestJUnitCaseMapping(t *testing.T) {
 func TestJUnitEscapesInvalidXMLCharacters(t *testing.T) {
 	r := NewReport("0.1.0", "s", t.TempDir(), time.Now())
 	if err := r.Add(&Result{TestID: "f.star::test_x", ModuleName: "f.star", FunctionName: "test_x", TestStatus: StatusFail,
-		Summary: "colour \x1b[31mred\x1b[0m and a NUL \x00"}); err != nil {
+		Summary: "colour \x1b[31mred\x1b[0m, a NUL \x00, bad UTF-8 \xff and a CDATA end ]]> here"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Finish(time.Now()); err != nil {
@@ -188,8 +189,8 @@ func TestJUnitEscapesInvalidXMLCharacters(t *testing.T) {
 	}
 	doc := parseJUnit(t, r.dir)
 	got := doc.Suites[0].Cases[0].Failure.Text
-	if !strings.Contains(got, "\uFFFD[31mred") {
-		t.Errorf("control characters should become U+FFFD, got %q", got)
+	if want := "colour \uFFFD[31mred\uFFFD[0m, a NUL \uFFFD, bad UTF-8 \uFFFD and a CDATA end ]]> here"; got != want {
+		t.Errorf("failure text = %q, want %q (characters XML cannot hold become U+FFFD)", got, want)
 	}
 }
 

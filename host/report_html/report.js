@@ -51,8 +51,13 @@
     return a.localeCompare(b, undefined, { numeric: true });
   }
 
-  function firstLine(s) {
-    return s.replace(/^\n+/, "").split("\n")[0];
+  // The summary's first line, joined with the second when the first ends
+  // with ":" (as report.xml's failure message).
+  function headline(s) {
+    var lines = s.replace(/^\n+/, "").split("\n");
+    var line = lines[0];
+    if (/:$/.test(line) && lines.length > 1) line += " " + lines[1].trim();
+    return line;
   }
 
   function paramText(c) {
@@ -139,7 +144,7 @@
     if (c.summary) {
       var open = c.status === "FAIL" && cases.length <= 20;
       var d = el("details", open ? { open: "" } : null,
-        el("summary", { text: firstLine(c.summary) }),
+        el("summary", { text: headline(c.summary) }),
         el("pre", { text: c.summary }));
       cell.appendChild(d);
     }
@@ -208,6 +213,15 @@
     row.classList.add("flash");
   }
 
+  // tickStep returns a round interval, in seconds, that splits span into at
+  // most max steps.
+  function tickStep(span, max) {
+    var steps = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30,
+      60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+    for (var i = 0; i < steps.length; i++) if (span / steps[i] <= max) return steps[i];
+    return Math.ceil(span / max / 86400) * 86400;
+  }
+
   function renderTimeline() {
     var box = document.getElementById("timeline");
     box.textContent = "";
@@ -223,17 +237,17 @@
     var t1 = Math.max.apply(null, ran.map(function (c) { return c.stop_time; }));
     var span = Math.max(t1 - t0, 1e-3);
     var labelW = 8 + 7 * Math.max.apply(null, names.map(function (n) { return n.length; }));
-    var width = Math.max(box.clientWidth, 600), plotW = width - labelW - 16;
+    var width = Math.max(box.clientWidth - 16, 600), plotW = width - labelW - 12;
     var rowH = names.length > 40 ? 10 : 18, axisH = 22, height = axisH + rowH * names.length + 4;
     var x = function (t) { return labelW + (t - t0) / span * plotW; };
     var root = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": "Timeline of tests on nodes" });
 
-    var ticks = 6;
-    for (var i = 0; i <= ticks; i++) {
-      var tx = labelW + plotW * i / ticks;
+    var step = tickStep(span, Math.max(2, Math.floor(plotW / 110)));
+    for (var at = 0; at <= span + 1e-9; at += step) {
+      var tx = x(t0 + at);
       root.appendChild(svg("line", { x1: tx, x2: tx, y1: axisH - 4, y2: height, "class": "grid" }));
-      var label = svg("text", { x: tx, y: 12, "class": "tick", "text-anchor": i === 0 ? "start" : i === ticks ? "end" : "middle" });
-      label.textContent = "+" + duration(span * i / ticks);
+      var label = svg("text", { x: tx, y: 12, "class": "tick", "text-anchor": at === 0 ? "start" : "middle" });
+      label.textContent = at === 0 ? "0" : "+" + duration(at);
       root.appendChild(label);
     }
     names.forEach(function (n, row) {
@@ -248,13 +262,18 @@
       var title = svg("title", {});
       title.textContent = c.status + " " + c.id + "\n" + duration(c.run_time_seconds) + " on " + c.nodes.join(", ");
       g.appendChild(title);
-      c.nodes.forEach(function (n) {
-        var row = names.indexOf(n);
-        g.appendChild(svg("rect", {
-          x: x(c.start_time), y: axisH + row * rowH + 2,
-          width: Math.max(x(c.stop_time) - x(c.start_time), 2), height: rowH - 4, rx: 2
-        }));
+      var rows = c.nodes.map(function (n) { return names.indexOf(n); }).sort(function (a, b) { return a - b; });
+      var bx = x(c.start_time), bw = Math.max(x(c.stop_time) - bx, 2);
+      rows.forEach(function (row) {
+        g.appendChild(svg("rect", { x: bx, y: axisH + row * rowH + 2, width: bw, height: rowH - 4, rx: 2 }));
       });
+      // The case's name on its topmost bar, when it fits.
+      var chars = Math.floor((bw - 8) / 6.5);
+      if (rowH >= 18 && chars >= 6) {
+        var text = svg("text", { x: bx + 4, y: axisH + rows[0] * rowH + rowH / 2 + 4, "class": "label" });
+        text.textContent = c.name.length > chars ? c.name.slice(0, chars - 1) + "\u2026" : c.name;
+        g.appendChild(text);
+      }
       g.addEventListener("click", function () { show(c); });
       root.appendChild(g);
     });

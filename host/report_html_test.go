@@ -1,0 +1,152 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func readHTML(t *testing.T, dir string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+var reportDataRE = regexp.MustCompile(`(?s)<script type="application/json" id="report-data">(.*?)</script>`)
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	_, dir := sampleReport(t)
+	// The SVG namespace is a name, not a fetch.
+	page := strings.ReplaceAll(readHTML(t, dir), `"http://www.w3.org/2000/svg"`, "")
+	for _, external := range []string{"<link", " src=", "@import", "url(", "http://", "https://"} {
+		if strings.Contains(page, external) {
+			t.Errorf("report.html contains %q: it must need no other file", external)
+		}
+	}
+	if !strings.Contains(page, "<style>") || !strings.Contains(page, "renderTimeline") {
+		t.Error("report.html does not inline its CSS and JavaScript")
+	}
+}
+
+func TestHTMLEscapesTestText(t *testing.T) {
+	_, dir := sampleReport(t)
+	page := readHTML(t, dir)
+	// The sample's id and summary hold "</script>" and "<b>": neither may
+	// reach the page as markup, so only the page's own two scripts close.
+	if n := strings.Count(page, "</script>"); n != 2 {
+		t.Errorf("report.html has %d </script> tags, want 2 (test text leaked as markup)", n)
+	}
+	if strings.Contains(page, "<b>") {
+		t.Error("report.html contains a test's <b> as markup")
+	}
+	m := reportDataRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("report.html has no #report-data element")
+	}
+	var data htmlData
+	if err := json.Unmarshal([]byte(m[1]), &data); err != nil {
+		t.Fatalf("#report-data is not JSON: %v", err)
+	}
+	if len(data.Cases) != 5 || data.Cases[2].ID != sampleFailID || data.Cases[2].Summary != sampleFailSum {
+		t.Errorf("#report-data does not round-trip the results: %+v", data.Cases)
+	}
+	if data.NumPassed != 1 || data.NumFailed != 2 || data.NumFlaky != 1 || data.NumIgnored != 1 || data.SessionID != "2026-11-24--001" {
+		t.Errorf("#report-data counts = %+v", data)
+	}
+}
+
+func TestHTMLLinksOnlyExistingFiles(t *testing.T) {
+	r, _ := sampleReport(t)
+	want := map[string][]string{
+		"suite/test_a.star::test_ok": {"test_log.info", "test_log.debug", "data.json", "report.json"},
+		sampleFailID:                 {"test_log.info", "test_log.debug", "report.json"},
+		sampleLoadFile:               {"test_log.info", "report.json"},
+		sampleIgnoredID:              {},
+	}
+	for _, res := range r.Results {
+		w, ok := want[res.TestID]
+		if !ok {
+			continue
+		}
+		c := r.htmlCase(res)
+		if strings.Join(c.Files, " ") != strings.Join(w, " ") {
+			t.Errorf("%s links %v, want %v", res.TestID, c.Files, w)
+		}
+	}
+}
+
+// chromium returns the path of a Chromium binary, or skips the test.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	t.Skip("chromium not found: install Debian's chromium to check that report.html renders")
+	return ""
+}
+
+// runChromium runs headless Chromium on a file with extra flags and returns
+// its standard output.
+func runChromium(t *testing.T, file string, flags ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + t.TempDir()}, flags...)
+	cmd := exec.CommandContext(ctx, chromium(t), append(args, "file://"+file)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, stderr.String())
+	}
+	return string(out)
+}
+
+// TestHTMLRendersInChromium opens report.html in headless Chromium and
+// checks the DOM its script built: counts, one row per result, escaped
+// text, links, and one timeline bar per node a case ran on.
+func TestHTMLRendersInChromium(t *testing.T) {
+	_, dir := sampleReport(t)
+	dom := runChromium(t, filepath.Join(dir, "report.html"), "--dump-dom")
+	for id, want := range map[string]string{"count-passed": "1", "count-failed": "2", "count-flaky": "1", "count-ignored": "1", "count-total": "5", "session-id": "2026-11-24--001"} {
+		m := regexp.MustCompile(`id="` + id + `"[^>]*>([^<]*)<`).FindStringSubmatch(dom)
+		if m == nil || m[1] != want {
+			t.Errorf("#%s shows %v, want %q", id, m, want)
+		}
+	}
+	if n := len(regexp.MustCompile(`<tr id="case-\d+"`).FindAllString(dom, -1)); n != 5 {
+		t.Errorf("the table has %d rows, want 5", n)
+	}
+	for _, want := range []string{
+		`test_bad@{"msg":"&lt;b&gt;&amp;\"q\"&lt;/script&gt;"}`, // the id, as text
+		`assertion failed: 1 &lt; 2 &amp; "x" &lt;/script&gt;`,  // the summary, as text
+		`href="suite/test_a.star/test_ok/1/data.json"`,
+		`href="suite/test_broken.star/load/1/test_log.info"`,
+		`<span class="badge FLAKY">FLAKY</span>`,
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the rendered page lacks %s", want)
+		}
+	}
+	if n := len(regexp.MustCompile(`<g class="bar (PASS|FAIL|FLAKY)">`).FindAllString(dom, -1)); n != 3 {
+		t.Errorf("the timeline has %d bars' groups, want 3 (the cases that ran on nodes)", n)
+	}
+	for _, node := range []string{"local1", "local2", "local3", "local10"} {
+		if !strings.Contains(dom, `class="node" text-anchor="end">`+node+`<`) {
+			t.Errorf("the timeline lacks a row for %s", node)
+		}
+	}
+}
