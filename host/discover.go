@@ -6,8 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"go.starlark.net/starlark"
 
@@ -17,6 +19,7 @@ import (
 // Test is one test function of a loaded file.
 type Test struct {
 	File     string // the file's display path, as in test ids
+	Path     string // the file's absolute path
 	Name     string
 	Fn       *starlark.Function
 	Setup    *starlark.Function // the file's setup(ctx), or nil
@@ -24,12 +27,16 @@ type Test struct {
 	// Nodes is what the test asks of the cluster; nil means the whole
 	// cluster, as in the Python ducktape.
 	Nodes []cluster.NodeSpec
+	// Timeout is the timeout(...) mark; zero means the run's default.
+	Timeout time.Duration
 }
 
 // Case is one run of a test with one set of parameters.
 type Case struct {
 	Test   *Test
 	Params map[string]any // JSON-able values; empty for a test without parameters
+	// Ignored, if not empty, says why the case is not run (status IGNORE).
+	Ignored string
 }
 
 // ID is the case's test symbol: path::test_name, plus @{params} when it has
@@ -86,6 +93,13 @@ type Suite struct {
 type DiscoverOptions struct {
 	// SkipDirs are directories never searched (the results root).
 	SkipDirs []string
+	// Exclude are symbols whose cases are removed (--exclude).
+	Exclude []string
+	// Parameters, if not nil, replace the marks' cases: every selected test
+	// runs once with exactly these parameters (--parameters).
+	Parameters map[string]any
+	// Getenv reads the environment for env(...) marks; nil means os.Getenv.
+	Getenv func(string) string
 }
 
 // UsageError is bad input on the command line (exit status 2).
@@ -93,87 +107,186 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
-// Discover finds, loads and selects the tests that symbols name (the
-// current directory when there are none). A directory is searched
-// recursively for test_*.star and *_test.star, skipping hidden directories
-// and opts.SkipDirs; a file named explicitly is loaded whatever its name.
-func Discover(loader *Loader, symbols []string, opts DiscoverOptions) (*Suite, error) {
-	if len(symbols) == 0 {
-		symbols = []string{"."}
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{fmt.Sprintf(format, args...)}
+}
+
+// target is a parsed symbol with the test files its path names.
+type target struct {
+	text   string
+	sym    Symbol
+	files  []string // absolute paths, in search order
+	params map[string]bool
+}
+
+func (t *target) matches(c *Case) bool {
+	if !slices.Contains(t.files, c.Test.Path) || (t.sym.Test != "" && t.sym.Test != c.Test.Name) {
+		return false
 	}
-	type selection struct {
-		all   bool
-		tests map[string][]map[string]any // test name -> wanted cases (nil: all)
-	}
-	var files []string
-	selected := map[string]*selection{}
+	return t.params == nil || t.params[FormatParams(c.Params)]
+}
+
+func resolveTargets(symbols, skipDirs []string) ([]*target, error) {
+	var out []*target
 	for _, text := range symbols {
 		sym, err := ParseSymbol(text)
 		if err != nil {
 			return nil, &UsageError{err.Error()}
 		}
-		matched, err := expandPath(sym.Path, opts.SkipDirs)
+		t := &target{text: text, sym: sym}
+		if t.files, err = expandPath(sym.Path, skipDirs); err != nil {
+			return nil, &UsageError{err.Error()}
+		}
+		if sym.Params != nil {
+			t.params = map[string]bool{}
+			for _, p := range sym.Params {
+				t.params[FormatParams(p)] = true
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// Discover finds, loads and selects the test cases that args name: symbols
+// and YAML suite files (the current directory when there are none). A
+// directory is searched recursively for test_*.star and *_test.star,
+// skipping hidden directories and opts.SkipDirs; a file named explicitly is
+// loaded whatever its name. Files that fail to load become LoadFailures.
+// A symbol that selects nothing is a UsageError that says why.
+func Discover(loader *Loader, args []string, opts DiscoverOptions) (*Suite, error) {
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var symbols, excludes []string
+	seenSuites := map[string]bool{}
+	for _, a := range args {
+		if !isSuiteFile(a) {
+			symbols = append(symbols, a)
+			continue
+		}
+		inc, exc, err := readSuite(a, seenSuites)
 		if err != nil {
 			return nil, &UsageError{err.Error()}
 		}
-		for _, f := range matched {
-			sel := selected[f]
-			if sel == nil {
-				sel = &selection{tests: map[string][]map[string]any{}}
-				selected[f] = sel
+		symbols, excludes = append(symbols, inc...), append(excludes, exc...)
+	}
+	included, err := resolveTargets(symbols, opts.SkipDirs)
+	if err != nil {
+		return nil, err
+	}
+	excluded, err := resolveTargets(append(excludes, opts.Exclude...), opts.SkipDirs)
+	if err != nil {
+		return nil, err
+	}
+
+	suite := &Suite{}
+	var files []string
+	for _, t := range included {
+		for _, f := range t.files {
+			if !slices.Contains(files, f) {
 				files = append(files, f)
-			}
-			switch {
-			case sym.Test == "":
-				sel.all = true
-			case sym.Params == nil:
-				sel.tests[sym.Test] = nil
-			default:
-				if prev, ok := sel.tests[sym.Test]; !ok || prev != nil {
-					sel.tests[sym.Test] = append(prev, sym.Params...)
-				}
 			}
 		}
 	}
-	suite := &Suite{}
+	failed := map[string]bool{}
+	tests := map[string][]*Test{}
+	var all []*Case
 	for _, f := range files {
 		display := displayPath(f)
-		globals, err := loader.LoadFile(f)
+		ts, err := loadTests(loader, f)
 		if err != nil {
 			suite.LoadFailures = append(suite.LoadFailures, &LoadFailure{File: display, Err: err})
+			failed[f] = true
 			continue
 		}
-		sel := selected[f]
-		tests := TestsOf(display, globals)
-		for name := range sel.tests {
-			if !sel.all && !hasTest(tests, name) {
-				return nil, &UsageError{fmt.Sprintf("%s has no test named %s", display, name)}
+		tests[f] = ts
+		for _, t := range ts {
+			var cases []*Case
+			if opts.Parameters != nil {
+				cases = []*Case{{Test: t, Params: opts.Parameters}}
+			} else if cases, err = expandCases(t, loader.Marks.Of(t.Fn), getenv); err != nil {
+				return nil, &UsageError{fmt.Sprintf("%s: %v", display, err)}
+			}
+			all = append(all, cases...)
+		}
+	}
+
+	matched := make([]int, len(included))
+	for _, c := range all {
+		selected := false
+		for i, t := range included {
+			if t.matches(c) {
+				matched[i]++
+				selected = true
 			}
 		}
-		for _, t := range tests {
-			wanted, named := sel.tests[t.Name]
-			if !sel.all && !named {
-				continue
-			}
-			if sel.all || wanted == nil {
-				suite.Cases = append(suite.Cases, &Case{Test: t})
-				continue
-			}
-			for _, p := range wanted {
-				suite.Cases = append(suite.Cases, &Case{Test: t, Params: p})
+		if selected && !slices.ContainsFunc(excluded, func(t *target) bool { return t.matches(c) }) {
+			suite.Cases = append(suite.Cases, c)
+		}
+	}
+	for i, t := range included {
+		if matched[i] == 0 {
+			if err := explainNoMatch(t, tests, failed, all); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return suite, nil
 }
 
-func hasTest(tests []*Test, name string) bool {
-	for _, t := range tests {
-		if t.Name == name {
-			return true
+// explainNoMatch says why t selected no case, or returns nil when that is
+// no error (its files failed to load and are reported as such, or hold no
+// tests).
+func explainNoMatch(t *target, tests map[string][]*Test, failed map[string]bool, all []*Case) error {
+	if t.sym.Test == "" {
+		return nil
+	}
+	for _, f := range t.files {
+		if failed[f] {
+			return nil
+		}
+		if !slices.ContainsFunc(tests[f], func(x *Test) bool { return x.Name == t.sym.Test }) {
+			return usageErrorf("%s: %s has no test named %s", t.text, displayPath(f), t.sym.Test)
 		}
 	}
-	return false
+	var have []string
+	for _, c := range all {
+		if c.Test.Name == t.sym.Test && slices.Contains(t.files, c.Test.Path) {
+			have = append(have, c.ID())
+		}
+	}
+	if len(have) > 5 {
+		have = append(have[:5], fmt.Sprintf("... %d more", len(have)-5))
+	}
+	return usageErrorf("%s: no case of %s has those parameters; its cases are:\n  %s", t.text, t.sym.Test, strings.Join(have, "\n  "))
+}
+
+// loadTests loads a file and returns its tests; marks on functions that
+// are not tests of the file are a load error.
+func loadTests(loader *Loader, file string) ([]*Test, error) {
+	globals, err := loader.LoadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	display := displayPath(file)
+	tests := TestsOf(display, globals)
+	for _, t := range tests {
+		t.Path = file
+		if tm := loader.Marks.Of(t.Fn); tm != nil {
+			t.Nodes, t.Timeout = tm.Nodes, tm.Timeout
+		}
+	}
+	for fn, pos := range loader.Marks.Marked() {
+		if fn.Position().Filename() == display && !slices.ContainsFunc(tests, func(t *Test) bool { return t.Fn == fn }) {
+			return nil, fmt.Errorf("%s: a mark on %s, which is not a test (tests are top-level functions named test_*)", pos, fn.Name())
+		}
+	}
+	return tests, nil
 }
 
 // TestsOf returns the tests of a loaded file: its top-level functions named

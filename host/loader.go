@@ -30,9 +30,8 @@ type Loader struct {
 	Std fs.FS
 	// Predeclared are the names every module sees.
 	Predeclared starlark.StringDict
-	// Locals are set on every loading thread (for builtins that record
-	// marks at load time).
-	Locals map[string]any
+	// Marks records the marks that loaded files make.
+	Marks *starlib.Marks
 
 	mu    sync.Mutex
 	cache map[string]*moduleEntry
@@ -46,7 +45,7 @@ type moduleEntry struct {
 
 // NewLoader returns a loader of modules that see predeclared.
 func NewLoader(std fs.FS, predeclared starlark.StringDict) *Loader {
-	return &Loader{Std: std, Predeclared: predeclared, cache: map[string]*moduleEntry{}}
+	return &Loader{Std: std, Predeclared: predeclared, Marks: starlib.NewMarks(), cache: map[string]*moduleEntry{}}
 }
 
 // LoadFile loads the file at path (relative paths against the current
@@ -64,9 +63,6 @@ func (l *Loader) LoadFile(file string) (starlark.StringDict, error) {
 func (l *Loader) Thread(name, dir string) *starlark.Thread {
 	thread := &starlark.Thread{Name: name}
 	thread.Load = l.loadFunc(filepath.Join(dir, "<repl>"), nil)
-	for k, v := range l.Locals {
-		thread.SetLocal(k, v)
-	}
 	return thread
 }
 
@@ -122,9 +118,7 @@ func (l *Loader) exec(key string, stack []string) (starlark.StringDict, error) {
 		return nil, err
 	}
 	thread := &starlark.Thread{Name: "load " + displayPath(key), Load: l.loadFunc(key, stack)}
-	for k, v := range l.Locals {
-		thread.SetLocal(k, v)
-	}
+	thread.SetLocal(starlib.MarksKey, l.Marks)
 	globals, err := starlark.ExecFileOptions(starlib.FileOptions, thread, displayPath(key), src, l.Predeclared)
 	if err != nil {
 		return nil, err

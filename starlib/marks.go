@@ -1,0 +1,216 @@
+package starlib
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/ducktape-go/ducktape/cluster"
+)
+
+// MarksKey is the thread-local key under which a loading thread holds the
+// *Marks registry that mark builtins record into.
+const MarksKey = "ducktape.marks"
+
+// Marks records the marks of test functions, called at the top level of the
+// files that define them. It is safe for concurrent use: files may load in
+// parallel.
+type Marks struct {
+	mu    sync.Mutex
+	marks map[*starlark.Function]*TestMarks
+}
+
+// NewMarks returns an empty registry.
+func NewMarks() *Marks { return &Marks{marks: map[*starlark.Function]*TestMarks{}} }
+
+// Of returns the marks of fn (nil if it has none). The result must not be
+// modified.
+func (m *Marks) Of(fn *starlark.Function) *TestMarks {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.marks[fn]
+}
+
+// Marked returns every marked function with the position of its first mark.
+func (m *Marks) Marked() map[*starlark.Function]string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[*starlark.Function]string, len(m.marks))
+	for fn, tm := range m.marks {
+		out[fn] = tm.FirstPos
+	}
+	return out
+}
+
+// Params is one set of keyword arguments given to a mark, in call order.
+type Params []starlark.Tuple // (name, value) pairs; values frozen
+
+// TestMarks is what the marks of one test function say.
+type TestMarks struct {
+	FirstPos string // file:line of the first mark call
+
+	// Nodes is the cluster request of cluster(...); nil without that mark.
+	Nodes []cluster.NodeSpec
+	// Matrix holds each matrix(...) call: name -> list of values.
+	Matrix []Params
+	// Parametrize holds each parametrize(...) call: one case each.
+	Parametrize []Params
+	// Defaults holds each defaults(...) call: name -> list of values.
+	Defaults []Params
+	// Ignore holds each ignore(...) call; an empty Params ignores all cases.
+	Ignore []Params
+	// Env holds the env(...) requirements: variable -> wanted value.
+	Env map[string]string
+	// Timeout is the timeout(...) mark; zero without one.
+	Timeout time.Duration
+}
+
+func marksBuiltins() starlark.StringDict {
+	return starlark.StringDict{
+		"cluster":     markBuiltin("cluster", markCluster),
+		"matrix":      markBuiltin("matrix", markParams(func(tm *TestMarks, p Params) { tm.Matrix = append(tm.Matrix, p) }, true)),
+		"parametrize": markBuiltin("parametrize", markParams(func(tm *TestMarks, p Params) { tm.Parametrize = append(tm.Parametrize, p) }, false)),
+		"defaults":    markBuiltin("defaults", markParams(func(tm *TestMarks, p Params) { tm.Defaults = append(tm.Defaults, p) }, true)),
+		"ignore":      markBuiltin("ignore", markIgnore),
+		"env":         markBuiltin("env", markEnv),
+		"timeout":     markBuiltin("timeout", markTimeout),
+	}
+}
+
+func init() { domains["marks"] = marksBuiltins }
+
+// markBuiltin makes the builtin of a mark: its first positional argument is
+// the test function, its keyword arguments go to apply.
+func markBuiltin(name string, apply func(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		reg, ok := thread.Local(MarksKey).(*Marks)
+		if !ok {
+			return nil, fmt.Errorf("%s: marks are top-level calls of a test file, made while it loads", name)
+		}
+		if len(args) == 0 {
+			return nil, fmt.Errorf("%s: the first argument must be the test function", name)
+		}
+		fn, ok := args[0].(*starlark.Function)
+		if !ok {
+			return nil, fmt.Errorf("%s: the first argument must be a test function defined in Starlark, not %s", name, args[0].Type())
+		}
+		reg.mu.Lock()
+		defer reg.mu.Unlock()
+		tm := reg.marks[fn]
+		if tm == nil {
+			pos := thread.CallFrame(1).Pos
+			tm = &TestMarks{FirstPos: fmt.Sprintf("%s:%d", pos.Filename(), pos.Line)}
+			reg.marks[fn] = tm
+		}
+		if err := apply(tm, args[1:], kwargs); err != nil {
+			return nil, fmt.Errorf("%s(%s): %w", name, fn.Name(), err)
+		}
+		return starlark.None, nil
+	})
+}
+
+func markCluster(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {
+	var num starlark.Value
+	var specs *starlark.List
+	if err := starlark.UnpackArgs("cluster", args, kwargs, "num_nodes?", &num, "nodes?", &specs); err != nil {
+		return err
+	}
+	if tm.Nodes != nil {
+		return fmt.Errorf("the test already has a cluster(...) mark")
+	}
+	if num == nil && specs == nil {
+		return fmt.Errorf("give num_nodes = N or nodes = [node_spec(...), ...]")
+	}
+	nodes, err := NodeSpecsArg("cluster", num, specs)
+	if err != nil {
+		return err
+	}
+	tm.Nodes = nodes
+	return nil
+}
+
+// markParams records keyword arguments; with lists, every value must be a
+// non-empty list (the values to cross).
+func markParams(add func(*TestMarks, Params), lists bool) func(*TestMarks, starlark.Tuple, []starlark.Tuple) error {
+	return func(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {
+		if len(args) > 0 {
+			return fmt.Errorf("parameters must be given by name")
+		}
+		if len(kwargs) == 0 {
+			return fmt.Errorf("no parameters given")
+		}
+		for _, kv := range kwargs {
+			if lists {
+				l, ok := kv[1].(*starlark.List)
+				if !ok || l.Len() == 0 {
+					return fmt.Errorf("%s must be a non-empty list of values, not %s", kv[0], kv[1])
+				}
+			}
+			if _, err := ToJSON(kv[1]); err != nil {
+				return fmt.Errorf("%s: parameters must be JSON values (they appear in test ids): %v", kv[0], err)
+			}
+			kv[1].Freeze()
+		}
+		add(tm, Params(kwargs))
+		return nil
+	}
+}
+
+func markIgnore(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {
+	if len(args) > 0 {
+		return fmt.Errorf("parameters must be given by name")
+	}
+	for _, kv := range kwargs {
+		kv[1].Freeze()
+	}
+	tm.Ignore = append(tm.Ignore, Params(kwargs))
+	return nil
+}
+
+func markEnv(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {
+	if len(args) > 0 || len(kwargs) == 0 {
+		return fmt.Errorf("give environment variables by name: env(test, VAR = \"value\")")
+	}
+	if tm.Env == nil {
+		tm.Env = map[string]string{}
+	}
+	for _, kv := range kwargs {
+		s, ok := starlark.AsString(kv[1])
+		if !ok {
+			return fmt.Errorf("%s must be a string, not %s", kv[0], kv[1].Type())
+		}
+		tm.Env[string(kv[0].(starlark.String))] = s
+	}
+	return nil
+}
+
+func markTimeout(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {
+	var v starlark.Value
+	if err := starlark.UnpackPositionalArgs("timeout", args, kwargs, 1, &v); err != nil {
+		return err
+	}
+	d, err := ParseDuration(v)
+	if err != nil {
+		return err
+	}
+	tm.Timeout = d
+	return nil
+}
+
+// ParseDuration accepts a duration string ("90s", "10m", "1h30m") or a
+// number of seconds.
+func ParseDuration(v starlark.Value) (time.Duration, error) {
+	if s, ok := starlark.AsString(v); ok {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return 0, fmt.Errorf("want a positive duration such as \"90s\" or \"10m\", not %q", s)
+		}
+		return d, nil
+	}
+	if f, ok := starlark.AsFloat(v); ok && f > 0 {
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	return 0, fmt.Errorf("want a duration string such as \"10m\" or a number of seconds, not %s", v)
+}
