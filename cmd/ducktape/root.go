@@ -52,5 +52,6 @@ Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
 		color.NoColor = opts.noColor || !gs.stdoutTTY
 	}
 	root.AddCommand(newVersionCommand(gs))
+	root.AddCommand(newReplCommand(gs))
 	return root
 }

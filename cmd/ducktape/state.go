@@ -20,6 +20,7 @@ type globalState struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	stdoutTTY bool // colour and live progress only on a terminal
+	stdinTTY  bool // the repl edits lines only on a terminal
 	getenv    func(string) string
 	now       func() time.Time
 }
@@ -33,6 +34,7 @@ func newGlobalState() *globalState {
 		stdout:    os.Stdout,
 		stderr:    os.Stderr,
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		getenv:    os.Getenv,
 		now:       time.Now,
 	}
