@@ -136,6 +136,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		`href="suite/test_a.star/test_ok/1/data.json"`,
 		`href="suite/test_broken.star/load/1/test_log.info"`,
 		`<span class="badge FLAKY">FLAKY</span>`,
+		`<summary>could not load suite/test_broken.star: suite/test_broken.star:3:1: got '&lt;', want primary expression</summary>`,
 	} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the rendered page lacks %s", want)

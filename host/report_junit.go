@@ -147,15 +147,30 @@ func xmlSafe(s string) string {
 	}, s)
 }
 
-// headline returns a summary's first line, joined with the second when the
-// first ends with ":" ("could not load f.star:" says little alone).
+// headline returns the line of a summary that says what went wrong: its
+// first line, except that a Starlark backtrace's header and frames are
+// skipped for the error line after them, and a line ending in ":"
+// ("could not load f.star:", "setup failed:") is joined with the headline
+// of what follows. It falls back to the first line.
 func headline(s string) string {
-	line, rest, _ := strings.Cut(strings.TrimLeft(s, "\n"), "\n")
-	if strings.HasSuffix(line, ":") {
-		next, _, _ := strings.Cut(rest, "\n")
-		line = strings.TrimSpace(line + " " + strings.TrimSpace(next))
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimSpace(lines[i])
+		switch {
+		case strings.HasPrefix(line, "Traceback"):
+			for i+1 < len(lines) && strings.HasPrefix(lines[i+1], " ") {
+				i++
+			}
+		case strings.HasSuffix(line, ":") && i+1 < len(lines):
+			if rest := headline(strings.Join(lines[i+1:], "\n")); rest != "" {
+				return line + " " + rest
+			}
+			return line
+		case line != "":
+			return line
+		}
 	}
-	return line
+	return strings.TrimSpace(lines[0])
 }
 
 func junitSeconds(s float64) string { return fmt.Sprintf("%.3f", s) }

@@ -235,3 +235,19 @@ func TestTailLines(t *testing.T) {
 		t.Errorf("tailLines of a long log = %.20q, want %q", got, "last")
 	}
 }
+
+func TestHeadline(t *testing.T) {
+	for _, tc := range []struct{ summary, want string }{
+		{"plain error", "plain error"},
+		{"\nfirst\nsecond", "first"},
+		{"Traceback (most recent call last):\n  a.star:8:14: in test_bad\nError in assert.eq: 1 != 2\nmore", "Error in assert.eq: 1 != 2"},
+		{"could not load f.star:\nf.star:2:1: got newline, want ':'", "could not load f.star: f.star:2:1: got newline, want ':'"},
+		{"setup failed: \nTraceback (most recent call last):\n  a.star:3:1: in setup\nError: boom", "setup failed: Error: boom"},
+		{"Traceback (most recent call last):\n  a.star:1:1: in f", "Traceback (most recent call last):"},
+		{"ends with:", "ends with:"},
+	} {
+		if got := headline(tc.summary); got != tc.want {
+			t.Errorf("headline(%q) = %q, want %q", tc.summary, got, tc.want)
+		}
+	}
+}

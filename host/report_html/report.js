@@ -51,13 +51,23 @@
     return a.localeCompare(b, undefined, { numeric: true });
   }
 
-  // The summary's first line, joined with the second when the first ends
-  // with ":" (as report.xml's failure message).
+  // The line of a summary that says what went wrong, as report.xml's
+  // failure message: a backtrace's header and frames are skipped for its
+  // error line, and a line ending in ":" is joined with what follows.
   function headline(s) {
-    var lines = s.replace(/^\n+/, "").split("\n");
-    var line = lines[0];
-    if (/:$/.test(line) && lines.length > 1) line += " " + lines[1].trim();
-    return line;
+    var lines = s.trim().split("\n");
+    for (var i = 0; i < lines.length; i++) {
+      var line = lines[i].trim();
+      if (/^Traceback/.test(line)) {
+        while (i + 1 < lines.length && /^ /.test(lines[i + 1])) i++;
+      } else if (/:$/.test(line) && i + 1 < lines.length) {
+        var rest = headline(lines.slice(i + 1).join("\n"));
+        return rest ? line + " " + rest : line;
+      } else if (line) {
+        return line;
+      }
+    }
+    return lines[0].trim();
   }
 
   function paramText(c) {
