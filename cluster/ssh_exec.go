@@ -31,11 +31,6 @@ func (a *sshAccount) Exec(ctx context.Context, cmd string, stdout, stderr io.Wri
 	if err := ctx.Err(); err != nil {
 		return -1, err
 	}
-	s, release, err := a.pool.session(ctx)
-	if err != nil {
-		return -1, err
-	}
-	defer release()
 	if stdout == nil {
 		stdout = io.Discard
 	}
@@ -43,10 +38,14 @@ func (a *sshAccount) Exec(ctx context.Context, cmd string, stdout, stderr io.Wri
 		stderr = io.Discard
 	}
 	sniff := &pgidSniffer{w: stdout, found: make(chan int, 1)}
-	s.Stdout, s.Stderr = sniff, stderr
-	if err := s.Start(`printf '` + pgidMarker + `%d\n' $$; ` + cmd); err != nil {
-		return -1, fmt.Errorf("starting the command: %w", err)
+	s, release, err := a.pool.session(ctx, func(s *ssh.Session) error {
+		s.Stdout, s.Stderr = sniff, stderr
+		return s.Start(`printf '` + pgidMarker + `%d\n' $$; ` + cmd)
+	})
+	if err != nil {
+		return -1, err
 	}
+	defer release()
 	done := make(chan error, 1)
 	go func() { done <- s.Wait() }()
 	select {
@@ -71,12 +70,13 @@ func (a *sshAccount) Exec(ctx context.Context, cmd string, stdout, stderr io.Wri
 func (a *sshAccount) killGroup(pgid int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, release, err := a.pool.session(ctx)
+	kill := fmt.Sprintf("kill -KILL -%d", pgid) // dash's kill takes no "--"
+	s, release, err := a.pool.session(ctx, func(s *ssh.Session) error { return s.Start(kill) })
 	if err != nil {
 		return
 	}
 	defer release()
-	s.Run(fmt.Sprintf("kill -KILL -%d", pgid)) // dash's kill takes no "--"
+	s.Wait()
 }
 
 // exitStatus turns a session's end into an exit status (128+n for a signal,

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
 )
 
 // sftpFS is a node's file system over one SFTP session. Relative paths
@@ -21,22 +22,19 @@ type sftpFS struct {
 
 // openSFTP starts the sftp subsystem on a session of pool.
 func openSFTP(ctx context.Context, pool *sshPool) (*sftpFS, error) {
-	s, release, err := pool.session(ctx)
+	var r io.Reader
+	var w io.WriteCloser
+	_, release, err := pool.session(ctx, func(s *ssh.Session) error {
+		var err error
+		if w, err = s.StdinPipe(); err != nil {
+			return err
+		}
+		if r, err = s.StdoutPipe(); err != nil {
+			return err
+		}
+		return s.RequestSubsystem("sftp")
+	})
 	if err != nil {
-		return nil, err
-	}
-	w, err := s.StdinPipe()
-	if err != nil {
-		release()
-		return nil, err
-	}
-	r, err := s.StdoutPipe()
-	if err != nil {
-		release()
-		return nil, err
-	}
-	if err := s.RequestSubsystem("sftp"); err != nil {
-		release()
 		return nil, err
 	}
 	client, err := sftp.NewClientPipe(r, w, sftp.UseConcurrentWrites(true), sftp.UseConcurrentReads(true))

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -61,9 +62,12 @@ func (c *sshConn) alive() bool {
 	}
 }
 
-// session opens a session, dialling or redialling as needed. release closes
-// the session and frees its slot.
-func (p *sshPool) session(ctx context.Context) (s *ssh.Session, release func(), err error) {
+// session opens a session and calls start on it (to set it up and start
+// its command or subsystem), dialling or redialling as needed: a connection
+// found dead before start succeeded is replaced and the attempt repeated,
+// which is safe since nothing ran yet. release closes the session and frees
+// its slot.
+func (p *sshPool) session(ctx context.Context, start func(*ssh.Session) error) (s *ssh.Session, release func(), err error) {
 	for broken := 0; ; {
 		c, err := p.acquire(ctx)
 		if err != nil {
@@ -71,18 +75,25 @@ func (p *sshPool) session(ctx context.Context) (s *ssh.Session, release func(), 
 		}
 		s, err := c.client.NewSession()
 		if err == nil {
-			return s, func() { s.Close(); p.release(c) }, nil
+			if err = start(s); err == nil {
+				return s, func() { s.Close(); p.release(c) }, nil
+			}
+			s.Close()
 		}
 		p.release(c)
 		var oce *ssh.OpenChannelError
-		if errors.As(err, &oce) && oce.Reason == ssh.Prohibited {
+		switch {
+		case errors.As(err, &oce) && oce.Reason == ssh.Prohibited:
 			// The server's MaxSessions is lower than assumed.
 			if !p.lowerLimit(c) {
 				return nil, nil, err
 			}
 			continue
+		case !errors.As(err, &oce) && !errors.Is(err, io.EOF) && c.alive():
+			return nil, nil, err // the request failed, not the connection
 		}
 		c.client.Close() // broken: forget it and redial
+		<-c.done
 		if broken++; broken > sessionRetries || ctx.Err() != nil {
 			return nil, nil, err
 		}
