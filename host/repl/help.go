@@ -165,13 +165,15 @@ func withAttrs(e *helpEntry, typ string, v starlark.HasAttrs) string {
 		fmt.Fprintf(&b, "%s value: %s", typ, v)
 	}
 	b.WriteString("\n\nAttributes:\n")
-	for _, name := range v.AttrNames() {
+	names := v.AttrNames()
+	width := 0
+	for _, name := range names {
+		width = max(width, len(name))
+	}
+	for _, name := range names {
 		line := name
 		if e := helpIndex[typ+"."+name]; e != nil {
-			if e.Sig != "" {
-				line = strings.TrimPrefix(e.Sig, typ+".")
-			}
-			line += "  " + firstSentence(e.Doc)
+			line = fmt.Sprintf("%-*s  %s", width, name, firstSentence(e.Doc))
 		}
 		fmt.Fprintf(&b, "    %s\n", line)
 	}

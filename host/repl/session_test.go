@@ -1,0 +1,62 @@
+package repl
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// newSession returns a session over two local nodes and its outputs.
+func newSession(t *testing.T) (s *Session, out, errOut *strings.Builder) {
+	t.Helper()
+	out, errOut = &strings.Builder{}, &strings.Builder{}
+	s, err := NewSession(newConfig(t, 2, out, errOut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s, out, errOut
+}
+
+// exec executes every statement of src, failing the test on an error.
+func exec(t *testing.T, s *Session, src string) {
+	t.Helper()
+	in := &inputReader{src: newPipeSource(strings.NewReader(src))}
+	for {
+		f, err := in.next()
+		if err != nil {
+			if err.Error() == "EOF" {
+				return
+			}
+			t.Fatal(err)
+		}
+		if err := s.Exec(context.Background(), f); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+	}
+}
+
+func TestShPrintsOutputsGroupedByNode(t *testing.T) {
+	s, out, _ := newSession(t)
+	exec(t, s, `sh("echo $PWD | sed 's|.*/||'; echo two")`+"\n")
+	want := "--- local1 ---\nlocal1\ntwo\n--- local2 ---\nlocal2\ntwo\n"
+	if out.String() != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+func TestShFailsNamingTheNodes(t *testing.T) {
+	s, out, _ := newSession(t)
+	in := &inputReader{src: newPipeSource(strings.NewReader(`sh("printf oops; exit 3", nodes = [nodes[1]])` + "\n"))}
+	f, err := in.next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Exec(context.Background(), f)
+	if err == nil || !strings.Contains(err.Error(), `sh: "printf oops; exit 3" failed on local2`) {
+		t.Errorf("err = %v", err)
+	}
+	if want := "--- local2 (exit status 3) ---\noops\n"; out.String() != want {
+		t.Errorf("stdout = %q, want %q", out, want)
+	}
+}
