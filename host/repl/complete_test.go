@@ -21,9 +21,9 @@ func TestComplete(t *testing.T) {
 		{`d["k"][1].account.user`, -1, `d["k"][1].account.`, "", []string{"user"}},
 		{"cluster.num", -1, "cluster.", "", []string{"num_available"}},
 		{"_hi", -1, "", "", []string{"_hidden"}},
-		{"touch().", -1, "touch().", "", nil},     // calls are not evaluated
+		{"touch().", -1, "touch().", "", nil},                     // calls are not evaluated
 		{"nodes[len(calls)].", -1, "nodes[len(calls)].", "", nil}, // nor computed indexes
-		{"nodes[5].", -1, "nodes[5].", "", nil},   // errors complete nothing
+		{"nodes[5].", -1, "nodes[5].", "", nil},                   // errors complete nothing
 		{"nope.x", -1, "nope.", "", nil},
 		{"é = no", -1, "é = ", "", []string{"node_spec", "nodes"}},
 	} {
