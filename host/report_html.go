@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // The report.html template and the CSS and JavaScript inlined into it, so
@@ -101,13 +100,11 @@ func (r *Report) htmlLocked() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// htmlCase maps one result to its row, listing the caseLogFiles that exist
+// in its results directory.
 func (r *Report) htmlCase(res *Result) htmlCase {
-	name := res.TestID
-	if _, after, ok := strings.Cut(res.TestID, "::"); ok {
-		name = after
-	}
 	c := htmlCase{
-		ID: res.TestID, Module: res.ModuleName, Name: name, Params: res.InjectedArgs,
+		ID: res.TestID, Module: res.ModuleName, Name: caseName(res), Params: res.InjectedArgs,
 		Status: res.TestStatus, Summary: res.Summary,
 		StartTime: res.StartTime, StopTime: res.StopTime, RunTimeSeconds: res.RunTimeSeconds,
 		Nodes: res.Nodes, Dir: filepath.ToSlash(res.ResultsDir), Files: []string{},

@@ -34,7 +34,8 @@ type (
 		Time      string       `xml:"time,attr"`
 		Timestamp string       `xml:"timestamp,attr"`
 		Cases     []*junitCase `xml:"testcase"`
-		seconds   float64
+		seconds   float64      // the sum of the cases' run times
+		start     float64      // the earliest case start, Unix seconds
 	}
 	junitCase struct {
 		Name      string        `xml:"name,attr"`
@@ -55,7 +56,8 @@ type (
 )
 
 // junitLocked renders report.xml: one <testsuite> per test file, in the
-// order files first appear in the results, and one <testcase> per result.
+// order files first appear in the results, stamped with its earliest case
+// start, and one <testcase> per result.
 // PASS and FLAKY are passed cases (FLAKY with a <system-out> note), IGNORE is
 // <skipped/>, FAIL is a <failure> quoting the summary and the tail of the
 // case's test_log.info. A file that failed to load is a failed case named
@@ -66,7 +68,7 @@ func (r *Report) junitLocked() ([]byte, error) {
 	for _, res := range r.Results {
 		s := byFile[res.ModuleName]
 		if s == nil {
-			s = &junitSuite{Name: res.ModuleName, Timestamp: junitTimestamp(res.StartTime)}
+			s = &junitSuite{Name: res.ModuleName, start: res.StartTime}
 			byFile[res.ModuleName] = s
 			doc.Suites = append(doc.Suites, s)
 		}
@@ -74,6 +76,7 @@ func (r *Report) junitLocked() ([]byte, error) {
 		s.Cases = append(s.Cases, c)
 		s.Tests++
 		s.seconds += res.RunTimeSeconds
+		s.start = min(s.start, res.StartTime)
 		switch {
 		case c.Failure != nil:
 			s.Failures++
@@ -82,7 +85,7 @@ func (r *Report) junitLocked() ([]byte, error) {
 		}
 	}
 	for _, s := range doc.Suites {
-		s.Time = junitSeconds(s.seconds)
+		s.Time, s.Timestamp = junitSeconds(s.seconds), junitTimestamp(s.start)
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
 	}
@@ -95,11 +98,7 @@ func (r *Report) junitLocked() ([]byte, error) {
 
 // junitCase maps one result to its <testcase>.
 func (r *Report) junitCase(res *Result) *junitCase {
-	name := res.TestID
-	if _, after, ok := strings.Cut(res.TestID, "::"); ok {
-		name = after
-	}
-	c := &junitCase{Name: name, Classname: res.ModuleName, Time: junitSeconds(res.RunTimeSeconds)}
+	c := &junitCase{Name: caseName(res), Classname: res.ModuleName, Time: junitSeconds(res.RunTimeSeconds)}
 	switch res.TestStatus {
 	case StatusFail:
 		text := res.Summary
@@ -120,6 +119,16 @@ func (r *Report) junitCase(res *Result) *junitCase {
 		c.SystemOut = &junitText{xmlSafe(note)}
 	}
 	return c
+}
+
+// caseName is a result's name within its file: the id's part after "::"
+// (test name and @params), or the whole id (the file's path) for a file that
+// failed to load.
+func caseName(res *Result) string {
+	if _, after, ok := strings.Cut(res.TestID, "::"); ok {
+		return after
+	}
+	return res.TestID
 }
 
 // logTail returns the last junitTailLines lines of the case's test_log.info,

@@ -61,10 +61,10 @@ func sampleReport(t *testing.T) (*Report, string) {
 			TestStatus: StatusFail, Summary: sampleFailSum, StartTime: at(1.6), StopTime: at(3.85), RunTimeSeconds: 2.25,
 			Nodes: []string{"local10", "local2"}, ResultsDir: failDir},
 		{TestID: sampleFlakyID, ModuleName: "suite/test_b.star", FunctionName: "test_flaky", TestStatus: StatusFlaky,
-			Summary: "attempt 1: timed out", StartTime: at(0.1), StopTime: at(4), RunTimeSeconds: 3.9, Nodes: []string{"local3"},
+			Summary: "attempt 1: timed out", StartTime: at(1.2), StopTime: at(4), RunTimeSeconds: 2.8, Nodes: []string{"local3"},
 			ResultsDir: caseDir("suite/test_b.star/test_flaky/1", "test_log.info", "test_log.debug", "report.json")},
 		{TestID: sampleIgnoredID, ModuleName: "suite/test_b.star", FunctionName: "test_skip", InjectedArgs: map[string]any{"acks": 0},
-			TestStatus: StatusIgnore, StartTime: at(4), StopTime: at(4)},
+			TestStatus: StatusIgnore, StartTime: at(0.5), StopTime: at(0.5)},
 	}
 	for _, res := range results {
 		if err := r.Add(res); err != nil {
@@ -108,7 +108,7 @@ func TestJUnitSuitesPerFileAndCounts(t *testing.T) {
 	want := []counts{
 		{sampleLoadFile, 1, 1, 0, "0.000"},
 		{"suite/test_a.star", 2, 1, 0, "3.750"},
-		{"suite/test_b.star", 2, 0, 1, "3.900"},
+		{"suite/test_b.star", 2, 0, 1, "2.800"},
 	}
 	if len(doc.Suites) != len(want) {
 		t.Fatalf("got %d testsuites, want %d (one per file)", len(doc.Suites), len(want))
@@ -119,8 +119,9 @@ func TestJUnitSuitesPerFileAndCounts(t *testing.T) {
 		if got != w {
 			t.Errorf("testsuite %d = %+v, want %+v", i, got, w)
 		}
-		if _, err := time.Parse("2006-01-02T15:04:05", s.Timestamp); err != nil {
-			t.Errorf("testsuite %s timestamp %q: %v", s.Name, s.Timestamp, err)
+		// Every file's earliest case started in the session's first second.
+		if want := "2026-11-24T10:00:00"; s.Timestamp != want {
+			t.Errorf("testsuite %s timestamp %q, want %q", s.Name, s.Timestamp, want)
 		}
 	}
 }

@@ -91,7 +91,7 @@
     [["passed", data.num_passed, "PASS"], ["failed", data.num_failed, "FAIL"],
      ["flaky", data.num_flaky, "FLAKY"], ["ignored", data.num_ignored, "IGNORE"],
      ["total", cases.length, ""]].forEach(function (c) {
-      var card = el("button", { "class": "card " + (c[2] || "TOTAL"), type: "button", title: "Show " + (c[2] ? c[0] : "all") + " tests" },
+      var card = el("button", { "class": "card " + (c[2] || "TOTAL") + (c[1] === 0 ? " zero" : ""), type: "button", title: "Show " + (c[2] ? c[0] : "all") + " tests" },
         el("span", { "class": "count", id: "count-" + c[0], text: String(c[1]) }),
         el("span", { "class": "label", text: c[0] }));
       card.addEventListener("click", function () { setStatus(c[2]); });
