@@ -23,20 +23,26 @@ func waitUntil(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		"backoff_sec?", &backoffV, "err_msg?", &errMsg, "retry_on_exc?", &retryOnExc); err != nil {
 		return nil, err
 	}
-	timeout, err := timeoutArg(b.Name(), timeoutV)
+	timeout, backoff, err := pollTimes(b.Name(), timeoutV, backoffV, 100*time.Millisecond)
 	if err != nil {
 		return nil, err
 	}
-	backoff := 100 * time.Millisecond
-	if backoffV != nil {
-		if backoff, err = timeoutArg(b.Name(), backoffV); err != nil {
-			return nil, fmt.Errorf("%s: backoff_sec must be a positive number", b.Name())
-		}
-	}
+	return poll(thread, b.Name(), timeout, backoff, retryOnExc, errMsg, func() (starlark.Value, error) {
+		return starlark.Call(thread, cond, nil, nil)
+	})
+}
+
+// poll is the loop of wait_until, for builtins that wait on a condition of
+// their own: it calls cond until it returns a true value (returned), with
+// backoff between calls during which the interpreter lock is released. An
+// error from cond fails at once unless retryOnExc; after timeout it fails
+// with errMsg (see waitUntil), quoting cond's last error if the last call
+// failed.
+func poll(thread *starlark.Thread, fn string, timeout, backoff time.Duration, retryOnExc bool, errMsg starlark.Value, cond func() (starlark.Value, error)) (starlark.Value, error) {
 	deadline := time.Now().Add(timeout)
-	var lastErr error
 	for {
-		v, err := starlark.Call(thread, cond, nil, nil)
+		v, err := cond()
+		var lastErr error
 		switch {
 		case err != nil && (!retryOnExc || ContextOf(thread).Err() != nil):
 			return nil, err
@@ -46,7 +52,7 @@ func waitUntil(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 			return v, nil
 		}
 		if !time.Now().Before(deadline) {
-			return nil, waitTimeoutError(thread, b.Name(), timeout, errMsg, lastErr)
+			return nil, waitTimeoutError(thread, fn, timeout, errMsg, lastErr)
 		}
 		if _, err := Blocking(thread, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, Sleep(ctx, min(backoff, time.Until(deadline)))
@@ -92,4 +98,18 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
+}
+
+// pollTimes converts the timeout_sec and optional backoff_sec arguments.
+func pollTimes(fn string, timeoutV, backoffV starlark.Value, backoff time.Duration) (time.Duration, time.Duration, error) {
+	timeout, err := timeoutArg(fn, timeoutV)
+	if err != nil {
+		return 0, 0, err
+	}
+	if backoffV != nil {
+		if backoff, err = timeoutArg(fn, backoffV); err != nil {
+			return 0, 0, fmt.Errorf("%s: backoff_sec must be a positive number", fn)
+		}
+	}
+	return timeout, backoff, nil
 }

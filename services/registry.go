@@ -1,0 +1,112 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// Registry is the services of one test, in order of creation: it names them
+// ("<name>-<n>"), remembers the logs marked for collection, and tears them
+// all down at the end of the test (see [Registry.Teardown]). Safe for
+// concurrent use.
+type Registry struct {
+	ctx context.Context // the test's: background workers run under it
+
+	mu       sync.Mutex
+	services []*Service
+	counts   map[string]int
+	marked   map[*Service]map[string]bool
+}
+
+// NewRegistry returns the empty registry of a test whose context is ctx.
+// Background workers are cancelled when ctx is.
+func NewRegistry(ctx context.Context) *Registry {
+	return &Registry{ctx: ctx, counts: map[string]int{}, marked: map[*Service]map[string]bool{}}
+}
+
+// New creates and registers a service on nodes already taken for it. Its id
+// is "<name>-<n>" with n counting the services of that name in the test.
+func (r *Registry) New(spec Spec) *Service {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.counts[spec.Name]++
+	s := &Service{
+		Name: spec.Name, ID: fmt.Sprintf("%s-%d", spec.Name, r.counts[spec.Name]),
+		Module: spec.Module, Nodes: spec.Nodes, Logs: spec.Logs,
+		hooks: spec.Hooks, base: r.ctx, release: spec.Release,
+	}
+	if spec.Hooks.Worker != nil {
+		s.workers = newWorkers()
+	}
+	r.services = append(r.services, s)
+	return s
+}
+
+// Services returns the registered services in order of creation.
+func (r *Registry) Services() []*Service {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*Service(nil), r.services...)
+}
+
+// MarkForCollect marks log name of s (every log of s when name is "") to be
+// collected even when the test passes.
+func (r *Registry) MarkForCollect(s *Service, name string) error {
+	if _, ok := s.Logs[name]; name != "" && !ok {
+		return fmt.Errorf("%s has no log named %q (it has %v)", s.ID, name, logNames(s))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.marked[s] == nil {
+		r.marked[s] = map[string]bool{}
+	}
+	if name == "" {
+		for n := range s.Logs {
+			r.marked[s][n] = true
+		}
+	} else {
+		r.marked[s][name] = true
+	}
+	return nil
+}
+
+func (r *Registry) isMarked(s *Service, name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.marked[s][name]
+}
+
+// JSON returns every service's description, in order of creation, for the
+// test's report (Result.Services).
+func (r *Registry) JSON() []any {
+	out := []any{}
+	for _, s := range r.Services() {
+		out = append(out, s.JSON())
+	}
+	return out
+}
+
+// JSON describes the service as the Python ducktape's Service.to_json does,
+// plus the names of its nodes.
+func (s *Service) JSON() map[string]any {
+	hostnames, names := []any{}, []any{}
+	for _, n := range s.Nodes {
+		hostnames = append(hostnames, n.Account.Info().Hostname)
+		names = append(names, n.Name)
+	}
+	return map[string]any{
+		"cls_name": s.Name, "module_name": s.Module, "service_id": s.ID,
+		"nodes": hostnames, "node_names": names,
+	}
+}
+
+func logNames(s *Service) []string {
+	names := make([]string, 0, len(s.Logs))
+	for n := range s.Logs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,119 @@
+package starlib
+
+import (
+	"fmt"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+
+	"github.com/ducktape-go/ducktape/services"
+)
+
+// ServiceValue is a service instance in a test (see DESIGN.md, "Services"):
+// the Starlark face of a services.Service. Its lifecycle methods release
+// the interpreter lock while they run, and run the per-node hooks on
+// threads of their own, one per node, concurrently. Like a Python object it
+// accepts new attributes (svc.results = []). Like every Starlark value it
+// may only be used by a thread holding its test's interpreter lock.
+type ServiceValue struct {
+	typ    *ServiceType
+	svc    *services.Service
+	rt     *Runtime
+	reg    *services.Registry
+	config *starlarkstruct.Struct
+	attrs  map[string]starlark.Value // set by the test
+	frozen bool
+}
+
+var (
+	_ starlark.HasAttrs    = (*ServiceValue)(nil)
+	_ starlark.HasSetField = (*ServiceValue)(nil)
+)
+
+// Service returns the Go service behind the value.
+func (sv *ServiceValue) Service() *services.Service { return sv.svc }
+
+func (sv *ServiceValue) String() string        { return fmt.Sprintf("<service %s>", sv.svc.ID) }
+func (sv *ServiceValue) Type() string          { return "service" }
+func (sv *ServiceValue) Truth() starlark.Bool  { return true }
+func (sv *ServiceValue) Hash() (uint32, error) { return starlark.String(sv.svc.ID).Hash() }
+
+func (sv *ServiceValue) Freeze() {
+	if !sv.frozen {
+		sv.frozen = true
+		for _, v := range sv.attrs {
+			v.Freeze()
+		}
+	}
+}
+
+// instanceMethod is a built-in method of service instances.
+type instanceMethod func(thread *starlark.Thread, fn string, sv *ServiceValue, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
+
+// instanceAttrs are the built-in attributes of service instances: nil for
+// plain attributes (see Attr), a method otherwise. Set in init because the
+// methods refer back to the table through methodTable.
+var instanceAttrs map[string]instanceMethod
+
+func init() {
+	instanceAttrs = map[string]instanceMethod{
+		"name": nil, "service_id": nil, "nodes": nil, "num_nodes": nil, "config": nil,
+		"start": svcStart, "stop": svcLifecycle("stop"), "clean": svcLifecycle("clean"),
+		"restart": svcLifecycle("restart"), "free": svcLifecycle("free"),
+		"wait": svcWait(false), "run": svcWait(true), "bounce": svcBounce,
+		"get_node": svcGetNode, "idx": svcIdx, "pids": svcPids, "alive": svcAlive, "to_json": svcToJSON,
+	}
+}
+
+func (sv *ServiceValue) AttrNames() []string {
+	names := sortedKeys(instanceAttrs)
+	names = append(names, sortedKeys(sv.typ.methods)...)
+	return append(names, sortedKeys(sv.attrs)...)
+}
+
+func (sv *ServiceValue) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "name":
+		return starlark.String(sv.svc.Name), nil
+	case "service_id":
+		return starlark.String(sv.svc.ID), nil
+	case "nodes":
+		return nodeList(sv.svc.Nodes), nil
+	case "num_nodes":
+		return starlark.MakeInt(len(sv.svc.Nodes)), nil
+	case "config":
+		return sv.config, nil
+	}
+	if m := instanceAttrs[name]; m != nil {
+		fn := sv.typ.name + "." + name
+		return starlark.NewBuiltin(fn, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			return m(thread, fn, sv, args, kwargs)
+		}), nil
+	}
+	if m, ok := sv.typ.methods[name]; ok {
+		return starlark.NewBuiltin(sv.typ.name+"."+name, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			return starlark.Call(thread, m, append(starlark.Tuple{sv}, args...), kwargs)
+		}), nil
+	}
+	return sv.attrs[name], nil
+}
+
+func (sv *ServiceValue) SetField(name string, v starlark.Value) error {
+	if _, builtin := instanceAttrs[name]; builtin || sv.typ.methods[name] != nil {
+		return fmt.Errorf("cannot set %s of %s: it is built in", name, sv.svc.ID)
+	}
+	if sv.frozen {
+		return fmt.Errorf("cannot set %s of %s: frozen", name, sv.svc.ID)
+	}
+	sv.attrs[name] = v
+	return nil
+}
+
+// configStruct makes svc.config from the merged keyword arguments.
+func configStruct(config *starlark.Dict) *starlarkstruct.Struct {
+	kwargs := make([]starlark.Tuple, 0, config.Len())
+	for _, kv := range config.Items() {
+		kwargs = append(kwargs, starlark.Tuple{kv[0], kv[1]})
+	}
+	return starlarkstruct.FromKeywords(starlark.String("config"), kwargs)
+}
