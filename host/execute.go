@@ -12,35 +12,38 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/services"
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
-// runCase runs run index of case c: allocate its nodes, call setup, the test
-// and teardown on a fresh thread of a fresh runtime, free the nodes, and
-// write the case's report.json and data.json. It never panics on a test's
-// error: every outcome becomes a Result.
-func (r *Runner) runCase(ctx context.Context, c *Case, index int) *Result {
+// runCase runs case c (run index) on nodes, which it frees when done: setup,
+// the test and teardown on fresh threads of a fresh runtime, under the
+// test's timeout. It writes the case's logs, report.json and data.json, and
+// turns every outcome into a Result.
+func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes []*cluster.Node) *Result {
+	defer r.Cluster.Free(nodes)
 	start := time.Now()
 	res := &Result{
 		TestID: c.ID(), ModuleName: c.Test.File, FunctionName: c.Test.Name,
 		InjectedArgs: c.Params, StartTime: unixSeconds(start),
 		ResultsDir: CaseDir(c, index), TestStatus: StatusPass, Services: []any{},
+		NodesAllocated: len(nodes),
+	}
+	for _, n := range nodes {
+		res.Nodes = append(res.Nodes, n.Name)
 	}
 	dir := filepath.Join(r.Session.Dir, res.ResultsDir)
 	fail := func(err error) {
 		res.TestStatus = StatusFail
-		if res.Summary == "" {
-			res.Summary = ErrorText(err)
-		} else {
-			res.Summary += "\n" + ErrorText(err)
+		if res.Summary != "" {
+			res.Summary += "\n"
 		}
+		res.Summary += ErrorText(err)
 	}
 	defer func() {
 		stop := time.Now()
 		res.StopTime, res.RunTimeSeconds = unixSeconds(stop), stop.Sub(start).Seconds()
-		if err := writeJSON(filepath.Join(dir, "report.json"), res); err != nil {
-			r.Session.Log.Logf(starlib.LevelError, "%s: writing report.json: %v", res.TestID, err)
-		}
+		r.writeCaseReport(res)
 	}()
 
 	logs, err := openCaseDir(dir)
@@ -53,30 +56,35 @@ func (r *Runner) runCase(ctx context.Context, c *Case, index int) *Result {
 	if r.Echo != nil {
 		log = teeLogger{logs, r.Echo}
 	}
-
-	specs := c.Test.Nodes
-	if specs == nil {
-		specs = cluster.AnyNodes(r.Cluster.Len())
-	}
-	nodes, err := r.Cluster.Alloc(specs)
-	if err != nil {
-		fail(fmt.Errorf("allocating nodes: %w", err))
-		return res
-	}
-	defer r.Cluster.Free(nodes)
-	res.NodesAllocated = len(nodes)
-	for _, n := range nodes {
-		res.Nodes = append(res.Nodes, n.Name)
-	}
 	logs.Logf(starlib.LevelInfo, "running %s on %v", res.TestID, res.Nodes)
 
+	timeout := c.Test.Timeout
+	if timeout == 0 {
+		timeout = r.TestTimeout
+	}
+	body, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		body, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %s", timeout))
+	}
+	defer cancel()
+
 	tc := starlib.NewTestCluster(nodes)
-	data, err := r.execute(ctx, c, dir, tc, log)
+	svcs := services.NewRegistry(body)
+	data, err := r.execute(body, abort, c, dir, tc, svcs, log)
 	res.NodesUsed = tc.MaxUsed()
+	res.Services = svcs.JSON()
 	if err != nil {
+		if body.Err() != nil {
+			// Timed out or interrupted: say so first; the error's
+			// backtrace shows where the test was.
+			err = fmt.Errorf("%s:\n%w", cancelCause(body), err)
+		}
 		fail(err)
 		logs.Logf(starlib.LevelError, "FAIL: %s", res.Summary)
 		return res
+	}
+	if r.FailBadClusterUtilization && res.NodesUsed < res.NodesAllocated {
+		fail(fmt.Errorf("the test was given %d nodes but its services used at most %d (--fail-bad-cluster-utilization)", res.NodesAllocated, res.NodesUsed))
 	}
 	if data != nil {
 		res.Data = data
@@ -84,14 +92,17 @@ func (r *Runner) runCase(ctx context.Context, c *Case, index int) *Result {
 			fail(fmt.Errorf("writing data.json: %w", err))
 		}
 	}
-	logs.Logf(starlib.LevelInfo, "PASS")
+	logs.Logf(starlib.LevelInfo, "%s", res.TestStatus)
 	return res
 }
 
 // execute runs setup, the test function and teardown, and returns the test's
-// data (nil when it returned None). A teardown error is reported after the
-// test's own error, never instead of it.
-func (r *Runner) execute(ctx context.Context, c *Case, dir string, tc *starlib.TestCluster, log starlib.Logger) (json.RawMessage, error) {
+// data (nil when it returned None). The test body runs under ctx; the
+// file's teardown under abort, so that it runs even after the test timed
+// out or was interrupted. A teardown error is reported after the test's own
+// error, never instead of it. When execute returns, every Starlark thread
+// of the test has ended.
+func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, tc *starlib.TestCluster, svcs *services.Registry, log starlib.Logger) (json.RawMessage, error) {
 	params := starlark.NewDict(len(c.Params))
 	var kwargs []starlark.Tuple
 	for k, v := range c.Params {
@@ -105,9 +116,14 @@ func (r *Runner) execute(ctx context.Context, c *Case, dir string, tc *starlib.T
 	params.Freeze()
 	tctx := &starlib.TestContext{
 		TestID: c.ID(), TestName: c.Test.Name, ResultsDir: dir,
-		Params: params, Globals: r.Globals, Cluster: tc, Log: log,
+		Params: params, Globals: r.Globals, Cluster: tc, Log: log, Services: svcs,
 	}
 	rt := starlib.NewRuntime(log)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer func() {
+		cancel(errors.New("the test has ended"))
+		rt.Wait() // background threads stop with the test's context
+	}()
 	rt.Lock()
 	defer rt.Unlock()
 
@@ -127,12 +143,12 @@ func (r *Runner) execute(ctx context.Context, c *Case, dir string, tc *starlib.T
 		result, testErr = starlark.Call(thread, c.Test.Fn, args, kwargs)
 	}
 	if c.Test.Teardown != nil {
-		// Teardown runs even when the test was cancelled.
-		td := rt.NewThread(context.WithoutCancel(ctx), c.ID()+" teardown")
+		td := rt.NewThread(abort, c.ID()+" teardown")
 		if _, err := starlark.Call(td, c.Test.Teardown, starlark.Tuple{tctx}, nil); err != nil {
 			testErr = errors.Join(testErr, fmt.Errorf("teardown failed: %w", err))
 		}
 	}
+	testErr = teardownServices(abort, rt, tctx, testErr)
 	if testErr != nil {
 		return nil, testErr
 	}
@@ -144,6 +160,13 @@ func (r *Runner) execute(ctx context.Context, c *Case, dir string, tc *starlib.T
 		return nil, fmt.Errorf("the test returned %s, which is not JSON data: %w", result.Type(), err)
 	}
 	return data, nil
+}
+
+// writeCaseReport writes res as the report.json of its case directory.
+func (r *Runner) writeCaseReport(res *Result) {
+	if err := writeJSON(filepath.Join(r.Session.Dir, res.ResultsDir, "report.json"), res); err != nil {
+		r.Session.Log.Logf(starlib.LevelError, "%s: writing report.json: %v", res.TestID, err)
+	}
 }
 
 // openCaseDir creates a case's results directory and its test logs.

@@ -219,7 +219,7 @@ func runSuite(t testing.TB, cl *cluster.Cluster, suite *host.Suite) *host.Report
 	t.Cleanup(func() { session.Log.Close() })
 	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
 	r := &host.Runner{Cluster: cl, Session: session, Report: report, Globals: starlark.NewDict(0)}
-	if err := r.Run(context.Background(), suite); err != nil {
+	if err := r.Run(context.Background(), context.Background(), suite); err != nil {
 		t.Fatal(err)
 	}
 	return report
@@ -325,7 +325,7 @@ def test_ok(ctx):
 	}
 	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
 	r := &host.Runner{Cluster: newCluster(t, 1), Session: session, Report: report, Globals: starlark.NewDict(0)}
-	if err := r.Run(context.Background(), discover(t, root)); err != nil {
+	if err := r.Run(context.Background(), context.Background(), discover(t, root)); err != nil {
 		t.Fatal(err)
 	}
 	session.Log.Close()

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -30,25 +31,91 @@ type Runner struct {
 	Observer Observer
 	// Echo, if not nil, also receives every test log record (--debug).
 	Echo starlib.Logger
+
+	// MaxParallel is how many tests run at once (on disjoint nodes); < 1 means 1.
+	MaxParallel int
+	// Repeat runs every case this many times; < 1 means once.
+	Repeat int
+	// Deflake is the most attempts a failing case gets; a later pass is
+	// FLAKY. < 1 means one attempt.
+	Deflake int
+	// ExitFirst stops starting tests after the first failure.
+	ExitFirst bool
+	// FailGreedyTests fails tests without a cluster(...) mark instead of
+	// giving them the whole cluster.
+	FailGreedyTests bool
+	// FailBadClusterUtilization fails tests whose services used fewer nodes
+	// than the test was given.
+	FailBadClusterUtilization bool
+	// TestTimeout is the timeout of tests without a timeout(...) mark; zero
+	// means none.
+	TestTimeout time.Duration
+	// RunnerTimeout stops the run when no test has finished for this long;
+	// zero means never.
+	RunnerTimeout time.Duration
+	// NoTeardown skips stopping and cleaning services; logs are still
+	// collected and nodes freed.
+	NoTeardown bool
 }
 
-// Run records the suite's load failures, then runs its cases one after
-// another. The report files are rewritten after every result, so an
-// interrupted run still has them.
-func (r *Runner) Run(ctx context.Context, suite *Suite) error {
+// Run records the suite's load failures, then runs its cases on the
+// cluster, up to MaxParallel at once. Cancelling stop (the first Ctrl-C)
+// starts no more tests and cancels the running ones, which are still torn
+// down and reported; cancelling abort (the second) cancels their teardown
+// too. The report files are rewritten as results arrive, so an interrupted
+// run still has them. Run returns once every started test has been reported.
+func (r *Runner) Run(stop, abort context.Context, suite *Suite) error {
 	for _, f := range suite.LoadFailures {
-		r.record(r.loadFailureResult(f))
+		r.record(r.staticResult(&Result{
+			TestID: f.File, ModuleName: f.File, TestStatus: StatusFail,
+			Summary:    "could not load " + f.File + ":\n" + f.Message(),
+			ResultsDir: LoadFailureDir(f),
+		}))
 	}
+	s := newScheduler(r, stop, abort)
 	for _, c := range suite.Cases {
-		if ctx.Err() != nil {
-			break
+		for rep := 1; rep <= max(r.Repeat, 1); rep++ {
+			if res := r.precheck(c); res != nil {
+				r.record(r.staticResult(res))
+				continue
+			}
+			s.add(&job{c: c, specs: r.specsOf(c)})
 		}
-		if r.Observer != nil {
-			r.Observer.CaseStarted(c.ID())
-		}
-		r.record(r.runCase(ctx, c, 1))
 	}
+	s.run()
 	return r.Report.Finish(time.Now())
+}
+
+// specsOf returns the nodes case c asks for: its cluster(...) mark, or the
+// whole cluster.
+func (r *Runner) specsOf(c *Case) []cluster.NodeSpec {
+	if c.Test.Nodes != nil {
+		return c.Test.Nodes
+	}
+	return cluster.AnyNodes(r.Cluster.Len())
+}
+
+// precheck returns the result of a case that must not run: ignored, asking
+// for more than the cluster can ever give, or greedy under
+// --fail-greedy-tests. It returns nil for a case to run.
+func (r *Runner) precheck(c *Case) *Result {
+	res := &Result{
+		TestID: c.ID(), ModuleName: c.Test.File, FunctionName: c.Test.Name,
+		InjectedArgs: c.Params, ResultsDir: CaseDir(c, 1),
+	}
+	switch {
+	case c.Ignored != "":
+		res.TestStatus, res.Summary = StatusIgnore, c.Ignored
+	case c.Test.Nodes == nil && r.FailGreedyTests:
+		res.TestStatus, res.Summary = StatusFail, "the test has no cluster(...) mark, so it would take the whole cluster (--fail-greedy-tests)"
+	default:
+		if err := r.Cluster.CanFit(r.specsOf(c)); err != nil {
+			res.TestStatus, res.Summary = StatusFail, "cannot run on this cluster: "+err.Error()
+		} else {
+			return nil
+		}
+	}
+	return res
 }
 
 func (r *Runner) record(res *Result) {
@@ -61,21 +128,32 @@ func (r *Runner) record(res *Result) {
 	}
 }
 
-// loadFailureResult makes the failed entry of a file that did not load and
-// writes its error into the entry's test log.
-func (r *Runner) loadFailureResult(f *LoadFailure) *Result {
+// staticResult completes the result of an entry that did not run (a load
+// failure, an ignored or impossible case): its directory gets a test log
+// saying why and its report.json.
+func (r *Runner) staticResult(res *Result) *Result {
 	now := unixSeconds(time.Now())
-	res := &Result{
-		TestID: f.File, ModuleName: f.File, TestStatus: StatusFail,
-		Summary:   "could not load " + f.File + ":\n" + f.Message(),
-		StartTime: now, StopTime: now,
-		ResultsDir: LoadFailureDir(f),
-	}
+	res.StartTime, res.StopTime, res.Services = now, now, []any{}
 	dir := filepath.Join(r.Session.Dir, res.ResultsDir)
-	if logs, err := openCaseDir(dir); err == nil {
-		logs.Logf(starlib.LevelError, "%s", res.Summary)
-		logs.Close()
-		writeJSON(filepath.Join(dir, "report.json"), res)
+	logs, err := openCaseDir(dir)
+	if err != nil {
+		r.Session.Log.Logf(starlib.LevelError, "%s: %v", res.TestID, err)
+		return res
 	}
+	level := starlib.LevelError
+	if res.TestStatus != StatusFail {
+		level = starlib.LevelInfo
+	}
+	logs.Logf(level, "%s: %s", res.TestStatus, res.Summary)
+	logs.Close()
+	r.writeCaseReport(res)
 	return res
+}
+
+// cancelCause says why a test's context ended, for its summary.
+func cancelCause(ctx context.Context) string {
+	if err := context.Cause(ctx); err != nil {
+		return err.Error()
+	}
+	return fmt.Sprint(ctx.Err())
 }

@@ -16,19 +16,22 @@ func runCLI(t testing.TB, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	gs := &globalState{
-		ctx:    context.Background(),
-		args:   args,
-		stdin:  strings.NewReader(""),
-		stdout: &out,
-		stderr: &errOut,
-		getenv: func(string) string { return "" },
-		now:    time.Now,
+		ctx:      context.Background(),
+		args:     args,
+		stdin:    strings.NewReader(""),
+		stdout:   &out,
+		stderr:   &errOut,
+		getenv:   func(string) string { return "" },
+		readFile: os.ReadFile,
+		now:      time.Now,
 	}
 	code = execute(gs)
 	return code, out.String(), errOut.String()
 }
 
-func writeFile(t *testing.T, dir, name, contents string) string { return writeFileB(t, dir, name, contents) }
+func writeFile(t *testing.T, dir, name, contents string) string {
+	return writeFileB(t, dir, name, contents)
+}
 
 func writeFileB(t testing.TB, dir, name, contents string) string {
 	t.Helper()

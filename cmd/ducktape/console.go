@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/fatih/color"
 
@@ -13,17 +15,27 @@ import (
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
-// console is what the user sees of a run: a line per finished test and a
-// final summary that lists failures with their ids. It is a host.Observer
-// and safe for concurrent use.
+// console is what the user sees of a run: a line per finished test, on a
+// terminal a live progress line below them, and a final summary that lists
+// failures with their ids. It is a host.Observer and safe for concurrent use.
 type console struct {
 	mu     sync.Mutex
 	out    io.Writer
 	errOut io.Writer
+	live   bool // redraw a progress line (stdout is a terminal)
+	now    func() time.Time
+
+	start    time.Time
+	total    int
+	done     int
+	failed   int
+	running  []string // ids of running tests, in start order
+	drawn    bool     // a progress line is on screen
+	stopTick chan struct{}
 }
 
 func newConsole(gs *globalState) *console {
-	return &console{out: gs.stdout, errOut: gs.stderr}
+	return &console{out: gs.stdout, errOut: gs.stderr, live: gs.stdoutTTY, now: gs.now}
 }
 
 var statusColor = map[host.Status]*color.Color{
@@ -55,19 +67,93 @@ func (c *console) collected(suite *host.Suite) error {
 	return nil
 }
 
-func (c *console) started(s *host.Session, n int, cl *cluster.Cluster) {
-	c.printf("ducktape %s: session %s, %d tests on %d nodes\n", host.Version, s.ID, n, cl.Len())
+func (c *console) started(s *host.Session, total int, cl *cluster.Cluster) {
+	c.printf("ducktape %s: session %s, %d tests on %d nodes\n", host.Version, s.ID, total, cl.Len())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.start, c.total = c.now(), total
+	if c.live {
+		c.stopTick = make(chan struct{})
+		go c.tick(c.stopTick)
+	}
 }
 
-func (c *console) CaseStarted(string) {}
+// tick redraws the progress line every half second, for the elapsed time.
+func (c *console) tick(stop chan struct{}) {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			c.mu.Lock()
+			c.drawLocked()
+			c.mu.Unlock()
+		case <-stop:
+			return
+		}
+	}
+}
+
+// finished stops the progress line.
+func (c *console) finished() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopTick != nil {
+		close(c.stopTick)
+		c.stopTick = nil
+	}
+	c.clearLocked()
+}
+
+func (c *console) CaseStarted(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.running = append(c.running, id)
+	c.drawLocked()
+}
 
 func (c *console) CaseFinished(res *host.Result) {
-	c.printf("%s %8.3fs  %s\n", statusColor[res.TestStatus].Sprintf("%-6s", res.TestStatus), res.RunTimeSeconds, res.TestID)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clearLocked()
+	fmt.Fprintf(c.out, "%s %8.3fs  %s\n", statusColor[res.TestStatus].Sprintf("%-6s", res.TestStatus), res.RunTimeSeconds, res.TestID)
+	if i := slices.Index(c.running, res.TestID); i >= 0 {
+		c.running = slices.Delete(c.running, i, i+1)
+	}
+	c.done++
+	if res.TestStatus == host.StatusFail {
+		c.failed++
+	}
+	c.drawLocked()
 }
 
-// summary prints the counts, where the results are, and each failure with
-// the first lines of its error.
-func (c *console) summary(r *host.Report, s *host.Session) {
+// drawLocked rewrites the progress line:
+// "[12/200 done, 2 running, 1 failed, 0:07] path::test_a, path::test_b".
+func (c *console) drawLocked() {
+	if !c.live || c.stopTick == nil {
+		return
+	}
+	elapsed := c.now().Sub(c.start).Round(time.Second)
+	line := fmt.Sprintf("[%d/%d done, %d running, %d failed, %d:%02d] %s", c.done, c.total, len(c.running),
+		c.failed, int(elapsed.Minutes()), int(elapsed.Seconds())%60, strings.Join(c.running, ", "))
+	if len(line) > 160 {
+		line = line[:157] + "..."
+	}
+	fmt.Fprintf(c.out, "\r\x1b[K%s", line)
+	c.drawn = true
+}
+
+func (c *console) clearLocked() {
+	if c.drawn {
+		fmt.Fprint(c.out, "\r\x1b[K")
+		c.drawn = false
+	}
+}
+
+// summary prints the counts, where the results are, how many tests did not
+// run (after an interruption or --exit-first), and each failure with the
+// first lines of its error.
+func (c *console) summary(r *host.Report, s *host.Session, total int) {
 	failed := r.Failed()
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", strings.Repeat("=", 72))
@@ -79,6 +165,9 @@ func (c *console) summary(r *host.Report, s *host.Session) {
 	}
 	fmt.Fprintf(&b, "session %s: %s in %.2f s\n", r.SessionID, counts, r.RunTimeSeconds)
 	fmt.Fprintf(&b, "results: %s\n", s.Dir)
+	if notRun := total - len(r.Results); notRun > 0 {
+		fmt.Fprintf(&b, "%d tests did not run (interrupted, --exit-first or --test-runner-timeout)\n", notRun)
+	}
 	if len(failed) > 0 {
 		fmt.Fprintf(&b, "\nFailed:\n")
 		for _, res := range failed {

@@ -10,11 +10,16 @@ import (
 // execute runs the CLI and returns the process exit status.
 func execute(gs *globalState) int {
 	root := newRootCommand(gs)
-	root.SetArgs(gs.args)
+	args, err := withConfigArgs(gs, gs.args)
+	if err != nil {
+		fmt.Fprintf(gs.stderr, "%s %v\n", color.New(color.FgRed, color.Bold).Sprint("ducktape:"), err)
+		return exitCode(err)
+	}
+	root.SetArgs(args)
 	root.SetIn(gs.stdin)
 	root.SetOut(gs.stdout)
 	root.SetErr(gs.stderr)
-	err := root.ExecuteContext(gs.ctx)
+	err = root.ExecuteContext(gs.ctx)
 	if e, ok := err.(*exitError); !ok || !e.silent {
 		if err != nil {
 			fmt.Fprintf(gs.stderr, "%s %v\n", color.New(color.FgRed, color.Bold).Sprint("ducktape:"), err)

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.starlark.net/starlark"
@@ -23,6 +27,22 @@ type runOptions struct {
 	debug       bool
 	noColor     bool
 	globals     string
+	configFile  string // read by withConfigArgs before parsing
+	exclude     []string
+	parameters  string
+	sample      int
+	subsets     int
+	subset      int
+
+	maxParallel               int
+	repeat                    int
+	deflake                   int
+	exitFirst                 bool
+	noTeardown                bool
+	failGreedyTests           bool
+	failBadClusterUtilization bool
+	testTimeout               time.Duration
+	runnerTimeout             string
 	clusterOptions
 }
 
@@ -56,21 +76,103 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.debug, "debug", false, "also print every test's debug log on standard error")
 	f.BoolVar(&o.noColor, "no-color", false, "never colour the output (it is coloured only on a terminal anyway)")
 	f.StringVar(&o.globals, "globals", "", "ctx.globals of every test: a JSON object, or a file that holds one")
+	f.StringVar(&o.configFile, "config-file", "", "file of default arguments, instead of ~/.ducktape/config (.ducktape/config is read first)")
+	f.StringSliceVar(&o.exclude, "exclude", nil, "test symbols to leave out (repeatable, or comma-separated)")
+	f.StringVar(&o.parameters, "parameters", "", "JSON object of parameters: every selected test runs once with exactly these, instead of its marks' cases")
+	f.IntVar(&o.sample, "sample", 0, "run only this many cases, chosen at random")
+	f.IntVar(&o.subsets, "subsets", 1, "split the cases into this many contiguous parts...")
+	f.IntVar(&o.subset, "subset", 0, "...and run only this part (0-based)")
+	f.IntVar(&o.maxParallel, "max-parallel", 1, "run up to this many tests at once, on disjoint nodes")
+	f.IntVar(&o.repeat, "repeat", 1, "run every case this many times")
+	f.IntVar(&o.deflake, "deflake", 1, "give a failing case up to this many attempts; a later pass is FLAKY")
+	f.BoolVar(&o.exitFirst, "exit-first", false, "start no more tests after the first failure")
+	f.BoolVar(&o.noTeardown, "no-teardown", false, "leave services running (logs are still collected, nodes freed)")
+	f.BoolVar(&o.failGreedyTests, "fail-greedy-tests", false, "fail tests without a cluster(...) mark instead of giving them the whole cluster")
+	f.BoolVar(&o.failBadClusterUtilization, "fail-bad-cluster-utilization", false, "fail tests whose services used fewer nodes than the test was given")
+	f.DurationVar(&o.testTimeout, "test-timeout", 0, "timeout of tests without a timeout(...) mark, e.g. 10m (default none)")
+	f.StringVar(&o.runnerTimeout, "test-runner-timeout", "", "stop the run when no test has finished for this long, e.g. 30m, or milliseconds as in the Python ducktape (default none)")
 	o.clusterOptions.addFlags(cmd)
 }
 
+// check validates the flags that cobra cannot.
+func (o *runOptions) check() (runnerTimeout time.Duration, err error) {
+	for name, v := range map[string]int{"--max-parallel": o.maxParallel, "--repeat": o.repeat, "--deflake": o.deflake, "--subsets": o.subsets} {
+		if v < 1 {
+			return 0, usageErrorf("%s must be at least 1, not %d", name, v)
+		}
+	}
+	if o.sample < 0 {
+		return 0, usageErrorf("--sample must not be negative")
+	}
+	if o.testTimeout < 0 {
+		return 0, usageErrorf("--test-timeout must not be negative")
+	}
+	if o.runnerTimeout != "" {
+		if ms, err := strconv.Atoi(o.runnerTimeout); err == nil {
+			return time.Duration(ms) * time.Millisecond, nil
+		}
+		if runnerTimeout, err = time.ParseDuration(o.runnerTimeout); err != nil || runnerTimeout < 0 {
+			return 0, usageErrorf("--test-runner-timeout: want a duration such as 30m or a number of milliseconds, not %q", o.runnerTimeout)
+		}
+	}
+	return runnerTimeout, nil
+}
+
+// selectCases applies --subsets/--subset and --sample.
+func (o *runOptions) selectCases(suite *host.Suite) error {
+	cases, err := host.Subset(suite.Cases, o.subsets, o.subset)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if o.sample > 0 {
+		cases = host.Sample(cases, o.sample, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	}
+	suite.Cases = cases
+	return nil
+}
+
+// parseParameters reads --parameters: nil without it.
+func parseParameters(arg string) (map[string]any, error) {
+	if arg == "" {
+		return nil, nil
+	}
+	d := json.NewDecoder(strings.NewReader(arg))
+	d.UseNumber()
+	var params map[string]any
+	if err := d.Decode(&params); err != nil || params == nil {
+		return nil, usageErrorf("--parameters: want a JSON object such as '{\"acks\": 1}': %v", orNotObject(err))
+	}
+	return params, nil
+}
+
 func runTests(gs *globalState, opts *runOptions, args []string) error {
+	runnerTimeout, err := opts.check()
+	if err != nil {
+		return err
+	}
 	globals, err := parseGlobals(opts.globals)
 	if err != nil {
 		return err
 	}
+	parameters, err := parseParameters(opts.parameters)
+	if err != nil {
+		return err
+	}
 	loader := host.NewLoader(services.Std, starlib.Predeclared())
-	suite, err := host.Discover(loader, args, host.DiscoverOptions{SkipDirs: []string{opts.resultsRoot}})
+	suite, err := host.Discover(loader, args, host.DiscoverOptions{
+		SkipDirs:   []string{opts.resultsRoot},
+		Exclude:    opts.exclude,
+		Parameters: parameters,
+		Getenv:     gs.getenv,
+	})
 	var usage *host.UsageError
 	if errors.As(err, &usage) {
 		return usageErrorf("%v", err)
 	}
 	if err != nil {
+		return err
+	}
+	if err := opts.selectCases(suite); err != nil {
 		return err
 	}
 	con := newConsole(gs)
@@ -89,20 +191,30 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 	}
 	defer session.Log.Close()
 	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
-	runner := &host.Runner{Cluster: cl, Session: session, Report: report, Globals: globals, Observer: con}
+	runner := &host.Runner{
+		Cluster: cl, Session: session, Report: report, Globals: globals, Observer: con,
+		MaxParallel: opts.maxParallel, Repeat: opts.repeat, Deflake: opts.deflake,
+		ExitFirst: opts.exitFirst, NoTeardown: opts.noTeardown,
+		FailGreedyTests: opts.failGreedyTests, FailBadClusterUtilization: opts.failBadClusterUtilization,
+		TestTimeout: opts.testTimeout, RunnerTimeout: runnerTimeout,
+	}
 	if opts.debug {
 		runner.Echo = con.debugLogger()
 	}
-	con.started(session, len(suite.Cases)+len(suite.LoadFailures), cl)
-	if err := runner.Run(gs.ctx, suite); err != nil {
+	total := len(suite.Cases)*opts.repeat + len(suite.LoadFailures)
+	con.started(session, total, cl)
+	stop, abort := gs.runContexts()
+	err = runner.Run(stop, abort, suite)
+	con.finished()
+	if err != nil {
 		return err
 	}
-	con.summary(report, session)
+	con.summary(report, session, total)
 	if len(report.Failed()) > 0 {
 		return &exitError{code: exitTestFailed, err: errors.New("tests failed"), silent: true}
 	}
-	if gs.ctx.Err() != nil {
-		return &exitError{code: exitTestFailed, err: errors.New("interrupted")}
+	if stop.Err() != nil {
+		return &exitError{code: exitTestFailed, err: context.Cause(stop)}
 	}
 	return nil
 }

@@ -1,0 +1,162 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ducktape-go/ducktape/cluster"
+)
+
+// job is one run of a case: waiting for nodes, running, or retrying.
+type job struct {
+	c        *Case
+	specs    []cluster.NodeSpec
+	attempt  int      // 1-based, counts deflake attempts
+	failures []string // earlier attempts' failures, for the final summary
+	bypassed int      // times a later job started while this one, first in line, waited
+}
+
+// ErrRunnerTimeout ends the running tests when none has finished for
+// Runner.RunnerTimeout.
+var ErrRunnerTimeout = errors.New("the test runner timed out: no test finished in time (--test-runner-timeout)")
+
+// scheduler starts jobs when their nodes are free: larger requests first (in
+// the order given among equals), a smaller job may start while the first
+// in line waits, but at most MaxParallel times; after that nothing else
+// starts until the first fits, so large tests are never starved. It runs
+// on one goroutine; tests run on their own.
+type scheduler struct {
+	r       *Runner
+	stop    context.Context // first Ctrl-C
+	abort   context.Context // second Ctrl-C
+	runCtx  context.Context // cancelled by stop or by the runner timeout
+	cancel  context.CancelCauseFunc
+	pending []*job
+	runs    map[string]int // case id -> runs started so far (the directory index)
+	done    chan finished
+	running int
+	halted  bool // start nothing more (stop, --exit-first, runner timeout)
+}
+
+type finished struct {
+	j   *job
+	res *Result
+}
+
+func newScheduler(r *Runner, stop, abort context.Context) *scheduler {
+	run, cancel := context.WithCancelCause(stop)
+	return &scheduler{r: r, stop: stop, abort: abort, runCtx: run, cancel: cancel, runs: map[string]int{}, done: make(chan finished)}
+}
+
+// add queues j behind every job that asks for at least as many nodes.
+func (s *scheduler) add(j *job) {
+	i := slices.IndexFunc(s.pending, func(p *job) bool { return len(p.specs) < len(j.specs) })
+	if i < 0 {
+		i = len(s.pending)
+	}
+	s.pending = slices.Insert(s.pending, i, j)
+}
+
+func (s *scheduler) run() {
+	defer s.cancel(nil)
+	var watchdog <-chan time.Time
+	var timer *time.Timer
+	if s.r.RunnerTimeout > 0 {
+		timer = time.NewTimer(s.r.RunnerTimeout)
+		defer timer.Stop()
+		watchdog = timer.C
+	}
+	stopped := s.stop.Done()
+	for {
+		if !s.halted {
+			s.startReady()
+		}
+		if s.running == 0 && (s.halted || len(s.pending) == 0) {
+			return
+		}
+		select {
+		case f := <-s.done:
+			s.running--
+			if timer != nil {
+				timer.Reset(s.r.RunnerTimeout)
+			}
+			s.finish(f)
+		case <-stopped:
+			stopped, s.halted = nil, true
+		case <-watchdog:
+			s.halted = true
+			s.cancel(ErrRunnerTimeout)
+		}
+	}
+}
+
+func (s *scheduler) maxParallel() int { return max(s.r.MaxParallel, 1) }
+
+func (s *scheduler) startReady() {
+	for i := 0; i < len(s.pending) && s.running < s.maxParallel(); {
+		j := s.pending[i]
+		nodes, err := s.r.Cluster.Alloc(j.specs)
+		if err != nil {
+			if i == 0 && j.bypassed >= s.maxParallel() {
+				return // hold the nodes that free up for the first in line
+			}
+			i++
+			continue
+		}
+		if i > 0 {
+			s.pending[0].bypassed++
+		}
+		s.pending = slices.Delete(s.pending, i, i+1)
+		s.start(j, nodes)
+	}
+}
+
+func (s *scheduler) start(j *job, nodes []*cluster.Node) {
+	id := j.c.ID()
+	s.runs[id]++
+	index := s.runs[id]
+	s.running++
+	j.attempt++
+	if s.r.Observer != nil {
+		s.r.Observer.CaseStarted(id)
+	}
+	go func() {
+		res := s.r.runCase(s.runCtx, s.abort, j.c, index, nodes)
+		s.done <- finished{j, res}
+	}()
+}
+
+// finish records a finished job, or queues its next attempt when it failed
+// and --deflake allows more.
+func (s *scheduler) finish(f finished) {
+	j, res := f.j, f.res
+	if res.TestStatus == StatusFail && j.attempt < max(s.r.Deflake, 1) && !s.halted {
+		j.failures = append(j.failures, fmt.Sprintf("attempt %d (%s): %s", j.attempt, res.ResultsDir, firstLine(res.Summary)))
+		j.bypassed = 0
+		s.add(j)
+		return
+	}
+	if len(j.failures) > 0 {
+		earlier := strings.Join(j.failures, "\n")
+		if res.TestStatus == StatusPass {
+			res.TestStatus = StatusFlaky
+			res.Summary = fmt.Sprintf("passed on attempt %d of %d; earlier attempts failed:\n%s", j.attempt, max(s.r.Deflake, 1), earlier)
+		} else {
+			res.Summary += fmt.Sprintf("\n\nfailed all %d attempts; earlier attempts:\n%s", j.attempt, earlier)
+		}
+		s.r.writeCaseReport(res)
+	}
+	s.r.record(res)
+	if res.TestStatus == StatusFail && s.r.ExitFirst {
+		s.halted = true
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
