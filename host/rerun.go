@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -18,9 +19,11 @@ const RerunFileName = "rerun-failed.yml"
 const rerunSuiteName = "failed"
 
 // writeRerunLocked writes rerun-failed.yml, a YAML suite file
-// ("failed: [ids]") that selects exactly the failed cases, each id once in
+// ("failed: [symbols]") that selects exactly the failed cases, each once in
 // the order they failed (a file that failed to load appears as its path, so
-// rerunning loads it again); or removes it when nothing failed. The caller
+// rerunning loads it again); or removes it when nothing failed. As in every
+// suite file, the symbols' paths are relative to the file's directory: each
+// is the case's id with its path rebased there (see rerunBase). The caller
 // holds r.mu.
 func (r *Report) writeRerunLocked() error {
 	path := filepath.Join(r.dir, RerunFileName)
@@ -31,11 +34,42 @@ func (r *Report) writeRerunLocked() error {
 		}
 		return nil
 	}
-	data, err := rerunYAML(r.SessionID, ids)
+	base, err := rerunBase(r.dir)
+	if err != nil {
+		return err
+	}
+	symbols := make([]string, len(ids))
+	for i, id := range ids {
+		symbols[i] = id
+		if !filepath.IsAbs(id) {
+			symbols[i] = base + id
+		}
+	}
+	data, err := rerunYAML(r.SessionID, symbols)
 	if err != nil {
 		return err
 	}
 	return writeFileAtomic(path, data)
+}
+
+// rerunBase returns the prefix that turns a path relative to the current
+// directory (as test ids' paths are) into one relative to sessionDir:
+// "../../" for results/<session> under the current directory, so the
+// project can move with its results; else the current directory's absolute
+// path and "/".
+func rerunBase(sessionDir string) (string, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(sessionDir)
+	if err != nil {
+		return "", err
+	}
+	if rel, err := filepath.Rel(abs, cwd); err == nil && strings.HasPrefix(abs, cwd+string(filepath.Separator)) {
+		return filepath.ToSlash(rel) + "/", nil
+	}
+	return strings.TrimSuffix(filepath.ToSlash(cwd), "/") + "/", nil
 }
 
 // failedIDs returns the ids of the failed results, each once, in order.
@@ -52,15 +86,16 @@ func failedIDs(results []*Result) []string {
 }
 
 // rerunYAML renders the suite file: a comment naming the session, then
-// "failed:" and the ids as a block list of YAML strings.
-func rerunYAML(sessionID string, ids []string) ([]byte, error) {
+// "failed:" and the symbols as a block list of YAML strings.
+func rerunYAML(sessionID string, symbols []string) ([]byte, error) {
 	list := &yaml.Node{Kind: yaml.SequenceNode}
-	for _, id := range ids {
-		list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: id})
+	for _, s := range symbols {
+		list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s})
 	}
 	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
 		{Kind: yaml.ScalarNode, Value: rerunSuiteName,
-			HeadComment: "The failed cases of ducktape session " + sessionID + ". Rerun them, from the directory\nducktape ran in, with: ducktape <results root>/" + sessionID + "/" + RerunFileName},
+			HeadComment: "The failed cases of ducktape session " + sessionID + ". Rerun them with:\n  ducktape <results root>/" + sessionID + "/" + RerunFileName +
+				"\nPaths are relative to this file's directory, as in every suite file."},
 		list,
 	}}
 	var buf bytes.Buffer
