@@ -21,6 +21,9 @@ const (
 	keepaliveInterval = 15 * time.Second
 	// sessionRetries bounds reconnects for one session request.
 	sessionRetries = 2
+	// maxRefusals bounds the retries of a session that a live connection
+	// refuses.
+	maxRefusals = 30
 )
 
 // errClosed is returned after the account has been closed.
@@ -68,7 +71,7 @@ func (c *sshConn) alive() bool {
 // which is safe since nothing ran yet. release closes the session and frees
 // its slot.
 func (p *sshPool) session(ctx context.Context, start func(*ssh.Session) error) (s *ssh.Session, release func(), err error) {
-	for broken := 0; ; {
+	for broken, refused := 0, 0; ; {
 		c, err := p.acquire(ctx)
 		if err != nil {
 			return nil, nil, err
@@ -83,21 +86,39 @@ func (p *sshPool) session(ctx context.Context, start func(*ssh.Session) error) (
 		p.release(c)
 		var oce *ssh.OpenChannelError
 		switch {
-		case errors.As(err, &oce) && oce.Reason == ssh.Prohibited:
-			// The server's MaxSessions is lower than assumed.
-			if !p.lowerLimit(c) {
+		case !connAlive(c):
+			c.client.Close() // broken: forget it and redial
+			<-c.done
+			if broken++; broken > sessionRetries || ctx.Err() != nil {
 				return nil, nil, err
 			}
-			continue
-		case !errors.As(err, &oce) && !errors.Is(err, io.EOF) && c.alive():
+		case errors.As(err, &oce), errors.Is(err, io.EOF):
+			// A live connection refused the session (OpenSSH answers "open
+			// failed" at MaxSessions). Sessions just closed may not be freed
+			// on the server yet: retry shortly; if refusals persist, the
+			// server allows fewer sessions than assumed, so use fewer on
+			// this connection and open another.
+			if refused++; refused%3 == 0 && !p.lowerLimit(c) {
+				return nil, nil, err
+			}
+			if refused > maxRefusals {
+				return nil, nil, err
+			}
+			time.Sleep(time.Duration(refused) * 5 * time.Millisecond)
+		default:
 			return nil, nil, err // the request failed, not the connection
 		}
-		c.client.Close() // broken: forget it and redial
-		<-c.done
-		if broken++; broken > sessionRetries || ctx.Err() != nil {
-			return nil, nil, err
-		}
 	}
+}
+
+// connAlive reports whether c still answers, probing it with a keepalive
+// request (one round trip).
+func connAlive(c *sshConn) bool {
+	if !c.alive() {
+		return false
+	}
+	_, _, err := c.client.SendRequest("keepalive@openssh.com", true, nil)
+	return err == nil
 }
 
 // acquire returns a live connection with a free session slot, taken.
