@@ -30,15 +30,16 @@ func newReplCommand(gs *globalState) *cobra.Command {
 		Use:   "repl [flags] [FILE.star]",
 		Short: "Open an interactive Starlark prompt over the cluster's nodes",
 		Long: `repl allocates nodes of the cluster (all of them, or --nodes N) and opens a
-Starlark prompt where nodes, cluster, sh(cmd), help(x), exit() and every builtin
+Starlark prompt where nodes, cluster, ctx, sh(cmd), help(x), exit() and every builtin
 of tests are defined, and load() resolves against the current directory.
 FILE.star, if given, runs first and its globals become the session's.
 
 On a terminal: line editing, history in ~/.ducktape/repl_history, Tab
 completion, Ctrl-C cancels the running command, Ctrl-D or exit() leaves.
 Otherwise statements are read from standard input and the exit status is 1
-if any of them failed. Leaving stops the session's services and frees its
-nodes. See docs/repl.md.`,
+if any of them failed. Leaving stops the services created with ctx (their
+logs are collected into a temporary directory it names) and frees the nodes.
+See docs/repl.md.`,
 		Example: `  ducktape repl
   ducktape repl --nodes 3 services.star
   echo 'sh("uname -a")' | ducktape repl --cluster-file cluster.json`,
@@ -76,6 +77,13 @@ func runRepl(gs *globalState, opts *replOptions, args []string) error {
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(signals)
+	// ctx.results_dir: where the logs of the session's services are
+	// collected when it ends; removed if nothing was collected.
+	resultsDir, err := os.MkdirTemp("", "ducktape-repl-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(resultsDir)
 	var file, history string
 	if len(args) == 1 {
 		file = args[0]
@@ -85,10 +93,11 @@ func runRepl(gs *globalState, opts *replOptions, args []string) error {
 	}
 	err = repl.Run(context.WithoutCancel(gs.ctx), repl.Options{
 		Config: repl.Config{
-			Nodes:  nodes,
-			Loader: host.NewLoader(services.Std, starlib.Predeclared()),
-			Out:    gs.stdout,
-			Err:    gs.stderr,
+			Nodes:      nodes,
+			Loader:     host.NewLoader(services.Std, starlib.Predeclared()),
+			ResultsDir: resultsDir,
+			Out:        gs.stdout,
+			Err:        gs.stderr,
 		},
 		File:        file,
 		In:          gs.stdin,

@@ -23,6 +23,7 @@ type helpEntry struct {
 var helpTable = []helpEntry{
 	// The REPL's own globals.
 	{"nodes", "", "The list of nodes allocated to the session (all of the cluster's, or --nodes N)."},
+	{"ctx", "", "The session's test context, for creating services: svc = my_service(ctx, num_nodes = 1). ctx.results_dir is where their logs go when the session ends."},
 	{"cluster", "", "The session's nodes as a test sees ctx.cluster: len(cluster), cluster[i], cluster.alloc(n), cluster.free(nodes), cluster.num_available()."},
 	{"sh", "sh(cmd, nodes = None)", "Runs a shell command on every node of the session (or on the given nodes) at once and prints each node's output under its name. Fails, after printing, if the command failed anywhere."},
 	{"help", "help(x = None)", "Prints what a builtin or value does: its signature and text, or a value's attributes. help(\"name\") looks a name up."},
@@ -59,12 +60,18 @@ var helpTable = []helpEntry{
 	{"account.isfile", "account.isfile(path)", "Whether the path is a regular file."},
 	{"account.isdir", "account.isdir(path)", "Whether the path is a directory."},
 	{"account.islink", "account.islink(path)", "Whether the path is a symbolic link."},
+	{"account.monitor_log", "account.monitor_log(path)", "Starts watching a log file from its current end; then .wait_until(pattern, timeout_sec, backoff_sec = 0.1, err_msg = \"\") waits for a line matching the pattern."},
+	{"account.wait_for_http_service", "account.wait_for_http_service(port, path = \"/\", timeout_sec = 20)", "Waits until an HTTP server on the node answers on the port."},
 	{"cluster.nodes", "", "The list of the cluster's nodes."},
 	{"cluster.alloc", "cluster.alloc(num_nodes = 1, nodes = None)", "Takes nodes not yet taken: a number of any kind, or one per node_spec in nodes."},
 	{"cluster.free", "cluster.free(nodes)", "Gives nodes back."},
 	{"cluster.num_available", "cluster.num_available()", "How many nodes are not taken."},
 
 	// Builtins of tests.
+	{"service", "service(name, start_node, stop_node = None, clean_node = None, wait_node = None, pids = None, alive = None, logs = None, methods = None, config = None, num_nodes = 1)", "Defines a service; calling it as svc = my_service(ctx, num_nodes = N, **config) takes its nodes. Then svc.start(), svc.stop(), svc.bounce(), ... (help(svc) lists them)."},
+	{"background_service", "background_service(name, worker, start_node = None, ...)", "Defines a service whose worker(svc, idx, node) runs on its own thread per node from start(); wait() joins them."},
+	{"parallel", "parallel(fn, items)", "[fn(x) for x in items], the calls running concurrently; results in order, errors joined."},
+	{"run_parallel", "run_parallel(*services, timeout_sec = 600)", "Starts, waits for and stops each service, all concurrently."},
 	{"wait_until", "wait_until(cond, timeout_sec, backoff_sec = 0.1, err_msg = \"\", retry_on_exc = False)", "Calls cond() until it returns a true value; fails with err_msg after timeout_sec."},
 	{"node_spec", "node_spec(os = None, node_type = None)", "A request for one node, for cluster.alloc(nodes = [...])."},
 	{"assert", "", "Assertions: assert.eq, assert.ne, assert.true, assert.contains, assert.fails."},
@@ -115,7 +122,7 @@ func (s *Session) help(thread *starlark.Thread, b *starlark.Builtin, args starla
 
 func (s *Session) overview() string {
 	var b strings.Builder
-	b.WriteString("The session's globals: nodes, cluster, sh(cmd), help(x), exit() and every builtin of tests.\n")
+	b.WriteString("The session's globals: nodes, cluster, ctx, sh(cmd), help(x), exit() and every builtin of tests.\n")
 	b.WriteString("help(x) tells what x does; Tab completes names and attributes; Ctrl-C cancels a command; Ctrl-D leaves.\n\n")
 	var names []string
 	for _, name := range s.globalNames() {

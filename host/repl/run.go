@@ -39,21 +39,28 @@ type Options struct {
 var interruptCause = errors.New("interrupted")
 
 // Run runs a session until the input ends (Ctrl-D), exit() or a signal
-// ends it, then cancels what is still running and waits for it. Errors of
+// ends it, then tears down the session's services, cancels what is still
+// running and waits for it. Errors of
 // inputs are printed and do not end the session; Run returns
 // ErrInputFailed if there were any when not on a terminal or a signal
 // ended the session, an *fs.PathError when File cannot be read, and other
 // errors when the input cannot be read.
 func Run(ctx context.Context, opts Options) error {
-	s, err := NewSession(opts.Config)
+	ctx, end := context.WithCancelCause(ctx)
+	defer end(nil)
+	s, err := NewSession(ctx, opts.Config)
 	if err != nil {
 		return err
 	}
-	ctx, end := context.WithCancelCause(ctx)
 	fg := &foreground{interactive: opts.Terminal, end: end}
 	go fg.watch(ctx, opts.Signals)
-	defer s.Close()
-	defer end(errors.New("the session ended"))
+	defer func() {
+		if err := s.Teardown(ctx); err != nil {
+			s.printError(err)
+		}
+		end(errors.New("the session ended"))
+		s.Wait()
+	}()
 
 	failed := false
 	if opts.File != "" {

@@ -24,11 +24,12 @@ func newConfig(t *testing.T, n int, out, errOut *strings.Builder) Config {
 	}
 	t.Cleanup(func() { cl.Close() })
 	return Config{
-		Nodes:  cl.Nodes(),
-		Loader: host.NewLoader(services.Std, starlib.Predeclared()),
-		Dir:    t.TempDir(),
-		Out:    out,
-		Err:    errOut,
+		Nodes:      cl.Nodes(),
+		Loader:     host.NewLoader(services.Std, starlib.Predeclared()),
+		Dir:        t.TempDir(),
+		ResultsDir: t.TempDir(),
+		Out:        out,
+		Err:        errOut,
 	}
 }
 
@@ -173,5 +174,33 @@ func TestInterruptCancelsTheRemoteCommand(t *testing.T) {
 	}
 	if out.String() != "" || !strings.Contains(errOut.String(), "account.ssh") {
 		t.Errorf("stdout = %q, stderr:\n%s", out.String(), errOut.String())
+	}
+}
+
+func TestLeavingStopsTheSessionsServices(t *testing.T) {
+	var out, errOut strings.Builder
+	cfg := newConfig(t, 2, &out, &errOut)
+	err := Run(context.Background(), Options{Config: cfg, In: strings.NewReader(`def _start(svc, node):
+    node.account.ssh("nohup sleep 654 > sleeper.log 2>&1 &")
+sleeper = service(name = "sleeper", start_node = _start,
+    stop_node = lambda svc, node: node.account.kill_process("sleep 654", clean_shutdown = False, allow_fail = True),
+    logs = {"log": {"path": "sleeper.log", "collect_default": True}})
+s = sleeper(ctx, num_nodes = 1)
+s.start()
+len(s.nodes[0].account.pids("sleep 654"))
+`)})
+	if err != nil {
+		t.Fatalf("Run: %v\nstderr:\n%s", err, errOut.String())
+	}
+	if out.String() != "1\n" || !strings.Contains(errOut.String(), "stopped 1 service(s); their logs are in "+cfg.ResultsDir) {
+		t.Errorf("stdout = %q, stderr:\n%s", out.String(), errOut.String())
+	}
+	for _, n := range cfg.Nodes {
+		if pids, err := n.Account.Pids(context.Background(), "sleep 654"); err != nil || len(pids) > 0 {
+			t.Errorf("%s: pids %v, %v after the session", n.Name, pids, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cfg.ResultsDir, "sleeper-1", "local1", "sleeper.log")); err != nil {
+		t.Errorf("the service's log was not collected: %v", err)
 	}
 }

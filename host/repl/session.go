@@ -14,6 +14,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/services"
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
@@ -36,8 +37,9 @@ var fileOptions = func() *syntax.FileOptions {
 type Session struct {
 	rt      *starlib.Runtime
 	cluster *starlib.TestCluster
-	out     io.Writer // a lockedWriter
-	errOut  io.Writer // a lockedWriter
+	tctx    *starlib.TestContext // ctx: services are created with it
+	out     io.Writer            // a lockedWriter
+	errOut  io.Writer            // a lockedWriter
 	loader  *host.Loader
 
 	globals starlark.StringDict // guarded by the interpreter lock
@@ -54,6 +56,9 @@ type Config struct {
 	// Dir is the directory relative load() names resolve against (the
 	// current directory when empty).
 	Dir string
+	// ResultsDir is ctx.results_dir, where the logs of the session's
+	// services are collected when it ends.
+	ResultsDir string
 	// Out receives printed values, print() and sh output; Err receives
 	// errors and warnings.
 	Out, Err io.Writer
@@ -63,8 +68,10 @@ type Config struct {
 const exitReason = "exit() called"
 
 // NewSession makes a session whose globals are every predeclared name of
-// tests (starlib.Predeclared) plus nodes, cluster, sh, help and exit.
-func NewSession(cfg Config) (*Session, error) {
+// tests (starlib.Predeclared) plus nodes, cluster, ctx, sh, help and exit.
+// The background workers of its services run under ctx; Teardown ends
+// them.
+func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 	dir := cfg.Dir
 	if dir == "" {
 		wd, err := os.Getwd()
@@ -74,12 +81,20 @@ func NewSession(cfg Config) (*Session, error) {
 		dir = wd
 	}
 	out, errOut := &lockedWriter{w: cfg.Out}, &lockedWriter{w: cfg.Err}
+	log := consoleLogger{out: out, errOut: errOut}
+	tc := starlib.NewTestCluster(cfg.Nodes)
+	empty := starlark.NewDict(0)
+	empty.Freeze()
 	s := &Session{
-		rt:      starlib.NewRuntime(consoleLogger{out: out, errOut: errOut}),
-		cluster: starlib.NewTestCluster(cfg.Nodes),
-		out:     out,
-		errOut:  errOut,
-		loader:  cfg.Loader,
+		rt:      starlib.NewRuntime(log),
+		cluster: tc,
+		tctx: &starlib.TestContext{
+			TestID: "repl", TestName: "repl", ResultsDir: cfg.ResultsDir, Params: empty, Globals: empty,
+			Cluster: tc, Log: log, Services: services.NewRegistry(ctx),
+		},
+		out:    out,
+		errOut: errOut,
+		loader: cfg.Loader,
 	}
 	s.rt.Load = cfg.Loader.Thread("repl", dir).Load
 	s.globals = starlark.StringDict{}
@@ -92,6 +107,7 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	s.globals["nodes"] = starlark.NewList(nodes)
 	s.globals["cluster"] = s.cluster
+	s.globals["ctx"] = s.tctx
 	s.globals["sh"] = starlark.NewBuiltin("sh", s.sh)
 	s.globals["help"] = starlark.NewBuiltin("help", s.help)
 	s.globals["exit"] = starlark.NewBuiltin("exit", s.exit)
@@ -165,10 +181,22 @@ func (s *Session) Exited() bool {
 	return s.exited
 }
 
-// Close waits for the goroutines the session's builtins started (background
+// Teardown ends the services created in the session, as the runner does
+// after a test: stop them (newest first), collect their default logs into
+// ResultsDir, clean them and give their nodes back. It runs even when ctx
+// is cancelled, and must not be called while an input is executing.
+func (s *Session) Teardown(ctx context.Context) error {
+	err := s.tctx.Services.Teardown(context.WithoutCancel(ctx), services.TeardownOptions{ResultsDir: s.tctx.ResultsDir})
+	if n := len(s.tctx.Services.Services()); n > 0 {
+		fmt.Fprintf(s.errOut, "stopped %d service(s); their logs are in %s\n", n, s.tctx.ResultsDir)
+	}
+	return err
+}
+
+// Wait waits for the goroutines the session's builtins started (background
 // workers, parallel calls). The caller must first cancel the contexts it
-// gave to Exec so that they stop.
-func (s *Session) Close() { s.rt.Wait() }
+// gave to NewSession and Exec so that they stop.
+func (s *Session) Wait() { s.rt.Wait() }
 
 // exit() ends the session after the current input; the rest of the input
 // does not run.

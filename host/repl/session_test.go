@@ -10,11 +10,18 @@ import (
 func newSession(t *testing.T) (s *Session, out, errOut *strings.Builder) {
 	t.Helper()
 	out, errOut = &strings.Builder{}, &strings.Builder{}
-	s, err := NewSession(newConfig(t, 2, out, errOut))
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := NewSession(ctx, newConfig(t, 2, out, errOut))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		if err := s.Teardown(ctx); err != nil {
+			t.Error(err)
+		}
+		cancel()
+		s.Wait()
+	})
 	return s, out, errOut
 }
 
