@@ -13,7 +13,8 @@ type Account interface {
 	// Info describes the account; it does not change after construction.
 	Info() AccountInfo
 
-	// Exec runs cmd with /bin/sh on the node, in the node's working
+	// Exec runs cmd with a POSIX shell on the node (/bin/sh on local nodes,
+	// the login shell over SSH, as `ssh host cmd` does), in the node's working
 	// directory, copying its standard output and standard error to the
 	// writers (either may be nil to discard). It returns the command's exit
 	// status. A non-nil error means the command could not be run to
