@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -57,19 +56,19 @@ func TestReplUsageErrors(t *testing.T) {
 	}
 }
 
-// buildOnce builds the ducktape binary for the pseudo-terminal tests.
-var buildOnce = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "ducktape-repl-test-")
-	if err != nil {
-		return "", err
+// buildDucktape builds the binary for the pseudo-terminal tests (the build
+// cache makes every build after the first one quick).
+func buildDucktape(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(dir, "ducktape")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		return "", errors.New(string(out))
+	bin := filepath.Join(t.TempDir(), "ducktape")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return bin, nil
-})
+	return bin
+}
 
 // terminal is `ducktape repl` on a pseudo-terminal, as a person uses it.
 type terminal struct {
@@ -84,15 +83,10 @@ type terminal struct {
 	done chan struct{}
 }
 
-func startTerminal(t *testing.T) *terminal {
+// startTerminal starts the binary's repl on a pseudo-terminal, with a home
+// directory of its own, and waits for the prompt.
+func startTerminal(t *testing.T, bin string) *terminal {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin, err := buildOnce()
-	if err != nil {
-		t.Fatalf("go build: %v", err)
-	}
 	home := t.TempDir()
 	cmd := exec.Command(bin, "repl", "--local-nodes", "2")
 	cmd.Dir = home
@@ -160,7 +154,7 @@ func (term *terminal) expect(want string) {
 }
 
 func TestReplOnATerminal(t *testing.T) {
-	term := startTerminal(t)
+	term := startTerminal(t, buildDucktape(t))
 
 	term.send("6 * 7\r")
 	term.expect("42\n>>> ")
@@ -202,7 +196,8 @@ func TestReplOnATerminal(t *testing.T) {
 }
 
 func TestReplLeavesCleanly(t *testing.T) {
-	term := startTerminal(t)
+	bin := buildDucktape(t)
+	term := startTerminal(t, bin)
 	term.send("nodes[0].account.ssh(\"nohup sleep 987 > /dev/null 2>&1 &\")\r")
 	term.expect("0\n>>> ")
 	term.send("len(nodes[0].account.pids(\"sleep 987\"))\r")
@@ -226,7 +221,7 @@ func TestReplLeavesCleanly(t *testing.T) {
 		t.Errorf("a process started from a node outlived the session: %s", out)
 	}
 
-	term = startTerminal(t)
+	term = startTerminal(t, bin)
 	term.send("exit()\r")
 	select {
 	case <-term.done:

@@ -2,6 +2,8 @@ package repl
 
 import (
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -31,10 +33,10 @@ func exec(t *testing.T, s *Session, src string) {
 	in := &inputReader{src: newPipeSource(strings.NewReader(src))}
 	for {
 		f, err := in.next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
 		if err != nil {
-			if err.Error() == "EOF" {
-				return
-			}
 			t.Fatal(err)
 		}
 		if err := s.Exec(context.Background(), f); err != nil {

@@ -52,8 +52,8 @@ func (t *terminal) ReadLine(prompt string) (string, error) {
 	return line, err
 }
 
-// Close saves the history (creating its directory) and restores the
-// terminal.
+// Close saves the history (creating its directory; the file is readable by
+// its owner only) and restores the terminal.
 func (t *terminal) Close() error {
 	err := t.saveHistory()
 	return errors.Join(err, t.state.Close())
@@ -66,7 +66,7 @@ func (t *terminal) saveHistory() error {
 	if err := os.MkdirAll(filepath.Dir(t.history), 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(t.history)
+	f, err := os.OpenFile(t.history, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600) // commands may hold secrets
 	if err != nil {
 		return err
 	}
