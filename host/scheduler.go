@@ -40,6 +40,8 @@ type scheduler struct {
 	done    chan finished
 	running int
 	halted  bool // start nothing more (stop, --exit-first, runner timeout)
+	// launch runs a started job on its own goroutine and reports to done.
+	launch func(j *job, index int, nodes []*cluster.Node)
 }
 
 type finished struct {
@@ -49,7 +51,11 @@ type finished struct {
 
 func newScheduler(r *Runner, stop, abort context.Context) *scheduler {
 	run, cancel := context.WithCancelCause(stop)
-	return &scheduler{r: r, stop: stop, abort: abort, runCtx: run, cancel: cancel, runs: map[string]int{}, done: make(chan finished)}
+	s := &scheduler{r: r, stop: stop, abort: abort, runCtx: run, cancel: cancel, runs: map[string]int{}, done: make(chan finished)}
+	s.launch = func(j *job, index int, nodes []*cluster.Node) {
+		go func() { s.done <- finished{j, r.runCase(s.runCtx, s.abort, j.c, index, nodes)} }()
+	}
+	return s
 }
 
 // add queues j behind every job that asks for at least as many nodes.
@@ -124,10 +130,7 @@ func (s *scheduler) start(j *job, nodes []*cluster.Node) {
 	if s.r.Observer != nil {
 		s.r.Observer.CaseStarted(id)
 	}
-	go func() {
-		res := s.r.runCase(s.runCtx, s.abort, j.c, index, nodes)
-		s.done <- finished{j, res}
-	}()
+	s.launch(j, index, nodes)
 }
 
 // finish records a finished job, or queues its next attempt when it failed

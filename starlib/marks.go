@@ -142,14 +142,15 @@ func markParams(add func(*TestMarks, Params), lists bool) func(*TestMarks, starl
 			return fmt.Errorf("no parameters given")
 		}
 		for _, kv := range kwargs {
+			name := string(kv[0].(starlark.String))
 			if lists {
 				l, ok := kv[1].(*starlark.List)
 				if !ok || l.Len() == 0 {
-					return fmt.Errorf("%s must be a non-empty list of values, not %s", kv[0], kv[1])
+					return fmt.Errorf("%s must be a non-empty list of values, not %s", name, kv[1])
 				}
 			}
 			if _, err := ToJSON(kv[1]); err != nil {
-				return fmt.Errorf("%s: parameters must be JSON values (they appear in test ids): %v", kv[0], err)
+				return fmt.Errorf("%s: parameters must be JSON values (they appear in test ids): %v", name, err)
 			}
 			kv[1].Freeze()
 		}
@@ -177,11 +178,12 @@ func markEnv(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error 
 		tm.Env = map[string]string{}
 	}
 	for _, kv := range kwargs {
+		name := string(kv[0].(starlark.String))
 		s, ok := starlark.AsString(kv[1])
 		if !ok {
-			return fmt.Errorf("%s must be a string, not %s", kv[0], kv[1].Type())
+			return fmt.Errorf("%s must be a string, not %s", name, kv[1].Type())
 		}
-		tm.Env[string(kv[0].(starlark.String))] = s
+		tm.Env[name] = s
 	}
 	return nil
 }

@@ -1,0 +1,211 @@
+package host_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/host"
+)
+
+// runWith runs the tests of files (name -> source) on cl with the runner
+// configured by configure, and returns the report and the session directory.
+func runWith(t *testing.T, cl *cluster.Cluster, files map[string]string, configure func(*host.Runner)) (*host.Report, string) {
+	t.Helper()
+	root := writeTree(t, files)
+	session, err := host.CreateSession(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { session.Log.Close() })
+	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
+	r := &host.Runner{Cluster: cl, Session: session, Report: report, Globals: starlark.NewDict(0)}
+	if configure != nil {
+		configure(r)
+	}
+	if err := r.Run(context.Background(), context.Background(), discover(t, root)); err != nil {
+		t.Fatal(err)
+	}
+	return report, session.Dir
+}
+
+func resultOf(t *testing.T, rep *host.Report, name string) *host.Result {
+	t.Helper()
+	for _, r := range rep.Results {
+		if r.FunctionName == name {
+			return r
+		}
+	}
+	t.Fatalf("no result for %s", name)
+	return nil
+}
+
+func TestTimeoutCancelsTheTestAndItsCommands(t *testing.T) {
+	cl := newCluster(t, 2)
+	before := runtime.NumGoroutine()
+	rep, _ := runWith(t, cl, map[string]string{"test_t.star": `
+def test_hangs_remotely(ctx):
+    ctx.cluster[0].account.ssh("sleep 31")
+timeout(test_hangs_remotely, "300ms")
+cluster(test_hangs_remotely, num_nodes = 1)
+
+def test_loops_forever(ctx):
+    n = 0
+    while True:
+        n += 1
+cluster(test_loops_forever, num_nodes = 1)
+
+def teardown(ctx):
+    ctx.logger.info("teardown still runs")
+`}, func(r *host.Runner) { r.TestTimeout = 400 * time.Millisecond; r.MaxParallel = 2 })
+
+	hang := resultOf(t, rep, "test_hangs_remotely")
+	for _, want := range []string{"timed out after 300ms", "test_t.star:3:31: in test_hangs_remotely"} {
+		if hang.TestStatus != host.StatusFail || !strings.Contains(hang.Summary, want) {
+			t.Errorf("remote hang: %s %q lacks %q", hang.TestStatus, hang.Summary, want)
+		}
+	}
+	if hang.RunTimeSeconds > 5 {
+		t.Errorf("the timed-out test took %.1f s", hang.RunTimeSeconds)
+	}
+	loop := resultOf(t, rep, "test_loops_forever")
+	if !strings.Contains(loop.Summary, "timed out after 400ms") || !strings.Contains(loop.Summary, "in test_loops_forever") {
+		t.Errorf("--test-timeout on a Starlark loop: %q", loop.Summary)
+	}
+	// No remote process and no goroutine is left behind.
+	for _, n := range cl.Nodes() {
+		if pids, _ := n.Account.Pids(context.Background(), "sleep 31"); len(pids) > 0 {
+			t.Errorf("%s still runs sleep 31: %v", n.Name, pids)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before+2 {
+		t.Errorf("%d goroutines before the run, %d after", before, n)
+	}
+}
+
+func TestDeflakeRepeatAndExitFirst(t *testing.T) {
+	cl := newCluster(t, 1)
+	marker := filepath.Join(t.TempDir(), "attempted")
+	flaky := `
+def test_flaky(ctx):
+    # Fails the first time, passes after.
+    if ctx.cluster[0].account.ssh("test -e ` + marker + `", allow_fail = True) != 0:
+        ctx.cluster[0].account.ssh("touch ` + marker + `")
+        fail("first attempt fails")
+
+def test_broken(ctx):
+    fail("always")
+`
+	rep, dir := runWith(t, cl, map[string]string{"test_d.star": flaky}, func(r *host.Runner) { r.Deflake = 3 })
+	f := resultOf(t, rep, "test_flaky")
+	if f.TestStatus != host.StatusFlaky || !strings.Contains(f.Summary, "passed on attempt 2 of 3") || !strings.Contains(f.Summary, "attempt 1 (") {
+		t.Errorf("flaky: %s %q", f.TestStatus, f.Summary)
+	}
+	if !strings.HasSuffix(f.ResultsDir, "test_flaky/2") || !strings.HasSuffix(f.TestID, "::test_flaky") {
+		t.Errorf("flaky id %s dir %s", f.TestID, f.ResultsDir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(f.ResultsDir, "2"), "1", "test_log.info")); err != nil {
+		t.Errorf("the failed attempt's logs are kept: %v", err)
+	}
+	b := resultOf(t, rep, "test_broken")
+	if b.TestStatus != host.StatusFail || !strings.Contains(b.Summary, "failed all 3 attempts") {
+		t.Errorf("broken: %s %q", b.TestStatus, b.Summary)
+	}
+	if rep.NumFlaky != 1 || rep.NumFailed != 1 || len(rep.Results) != 2 {
+		t.Errorf("counts: flaky %d failed %d results %d", rep.NumFlaky, rep.NumFailed, len(rep.Results))
+	}
+
+	rep, _ = runWith(t, cl, map[string]string{"test_r.star": "def test_a(ctx): pass\n"}, func(r *host.Runner) { r.Repeat = 3 })
+	var dirs []string
+	for _, r := range rep.Results {
+		dirs = append(dirs, filepath.Base(r.ResultsDir))
+	}
+	if strings.Join(dirs, " ") != "1 2 3" {
+		t.Errorf("--repeat 3 directories: %v", dirs)
+	}
+
+	rep, _ = runWith(t, cl, map[string]string{"test_x.star": "def test_a(ctx): fail(1)\ndef test_b(ctx): fail(2)\n"}, func(r *host.Runner) { r.ExitFirst = true })
+	if len(rep.Results) != 1 {
+		t.Errorf("--exit-first ran %d tests", len(rep.Results))
+	}
+}
+
+func TestClusterRequests(t *testing.T) {
+	cl := newCluster(t, 2)
+	src := `
+def test_too_big(ctx): pass
+cluster(test_too_big, num_nodes = 3)
+
+def test_typed(ctx): pass
+cluster(test_typed, nodes = [node_spec(node_type = "large")])
+
+def test_greedy(ctx):
+    assert.eq(len(ctx.cluster), 2)
+
+def test_one(ctx):
+    assert.eq(len(ctx.cluster), 1)
+cluster(test_one, num_nodes = 1)
+
+def test_ignored(ctx): pass
+ignore(test_ignored)
+`
+	rep, _ := runWith(t, cl, map[string]string{"test_c.star": src}, nil)
+	if r := resultOf(t, rep, "test_too_big"); r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "the test needs 3 nodes but the cluster has only 2") {
+		t.Errorf("never fits: %s %q", r.TestStatus, r.Summary)
+	}
+	if r := resultOf(t, rep, "test_typed"); !strings.Contains(r.Summary, "cannot satisfy 1×node_type=large (it has 2×os=linux)") {
+		t.Errorf("typed never fits: %q", r.Summary)
+	}
+	for _, name := range []string{"test_greedy", "test_one"} {
+		if r := resultOf(t, rep, name); r.TestStatus != host.StatusPass {
+			t.Errorf("%s: %s %q", name, r.TestStatus, r.Summary)
+		}
+	}
+	if r := resultOf(t, rep, "test_ignored"); r.TestStatus != host.StatusIgnore {
+		t.Errorf("ignored: %s", r.TestStatus)
+	}
+	rep, _ = runWith(t, cl, map[string]string{"test_c.star": src}, func(r *host.Runner) { r.FailGreedyTests = true })
+	if r := resultOf(t, rep, "test_greedy"); r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "--fail-greedy-tests") {
+		t.Errorf("--fail-greedy-tests: %s %q", r.TestStatus, r.Summary)
+	}
+}
+
+func TestParallelTestsOverlap(t *testing.T) {
+	cl := newCluster(t, 4)
+	start := time.Now()
+	rep, _ := runWith(t, cl, map[string]string{"test_p.star": `
+def _sleeper(ctx):
+    ctx.cluster[0].account.ssh("sleep 0.5")
+    return ctx.cluster[0].name
+test_a = _sleeper
+test_b = _sleeper
+test_c = _sleeper
+test_d = _sleeper
+cluster(_sleeper, num_nodes = 1)
+`}, func(r *host.Runner) { r.MaxParallel = 4 })
+	elapsed := time.Since(start)
+	if rep.NumPassed != 4 {
+		t.Fatalf("passed %d: %+v", rep.NumPassed, rep.Results)
+	}
+	nodes := map[string]bool{}
+	for _, r := range rep.Results {
+		nodes[string(r.Data)] = true
+	}
+	if len(nodes) != 4 {
+		t.Errorf("tests ran on nodes %v; running tests must not share nodes", nodes)
+	}
+	if elapsed > 1500*time.Millisecond {
+		t.Errorf("4 tests of 0.5 s with --max-parallel 4 took %s", elapsed)
+	}
+}
