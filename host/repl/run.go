@@ -40,11 +40,11 @@ var interruptCause = errors.New("interrupted")
 
 // Run runs a session until the input ends (Ctrl-D), exit() or a signal
 // ends it, then tears down the session's services, cancels what is still
-// running and waits for it. Errors of
-// inputs are printed and do not end the session; Run returns
-// ErrInputFailed if there were any when not on a terminal or a signal
-// ended the session, an *fs.PathError when File cannot be read, and other
-// errors when the input cannot be read.
+// running and waits for it. Errors of inputs are printed and do not end
+// the session. Run returns ErrInputFailed if there were any when not on a
+// terminal or a signal ended the session, an *fs.PathError when File
+// cannot be read, and other errors when the input cannot be read. Run
+// calls are independent; one Run is driven by the calling goroutine.
 func Run(ctx context.Context, opts Options) error {
 	ctx, end := context.WithCancelCause(ctx)
 	defer end(nil)
