@@ -55,7 +55,14 @@ func (c *console) printf(format string, args ...any) {
 // are listed on stderr and make the exit status 1.
 func (c *console) collected(suite *host.Suite) error {
 	for _, tc := range suite.Cases {
-		c.printf("%s\n", tc.ID())
+		needs := "whole cluster"
+		if specs := tc.Test.Nodes; specs != nil {
+			needs = describeNeeds(specs)
+		}
+		if tc.Ignored != "" {
+			needs = tc.Ignored
+		}
+		c.printf("%s  (%s)\n", tc.ID(), needs)
 	}
 	c.printf("%d tests\n", len(suite.Cases))
 	for _, f := range suite.LoadFailures {
@@ -175,6 +182,25 @@ func (c *console) summary(r *host.Report, s *host.Session, total int) {
 		}
 	}
 	c.printf("%s", b.String())
+}
+
+// describeNeeds says what a test asks of the cluster: "3 nodes", or
+// "2 nodes: node_type=large, any".
+func describeNeeds(specs []cluster.NodeSpec) string {
+	typed := false
+	parts := make([]string, len(specs))
+	for i, s := range specs {
+		parts[i] = s.String()
+		typed = typed || s != (cluster.NodeSpec{})
+	}
+	n := fmt.Sprintf("%d node", len(specs))
+	if len(specs) != 1 {
+		n += "s"
+	}
+	if !typed {
+		return n
+	}
+	return n + ": " + strings.Join(parts, ", ")
 }
 
 // debugLogger echoes test log records on stderr (--debug).

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildBinary builds ducktape into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ducktape")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestCtrlCTearsDownAndReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	marker := "sleep 37.5"
+	writeFile(t, dir, "tests/test_i.star", `
+def test_first(ctx):
+    ctx.cluster[0].account.ssh("`+marker+`")
+
+def test_second(ctx):
+    pass
+
+def teardown(ctx):
+    ctx.logger.info("teardown ran after the interrupt")
+`)
+	results := filepath.Join(dir, "results")
+	cmd := exec.Command(bin, "--results-root", results, "--local-nodes", "2", filepath.Join(dir, "tests"))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the remote command runs, then press Ctrl-C once.
+	deadline := time.Now().Add(10 * time.Second)
+	for !processRunning(marker) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the test never started:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the run took %s to end after Ctrl-C", took)
+	}
+	if exitErr, ok := err.(*exec.ExitError); !ok || exitErr.ExitCode() != exitTestFailed {
+		t.Errorf("exit: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"interrupted (Ctrl-C): the run was stopped", "1 tests did not run"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if processRunning(marker) {
+		t.Errorf("%q still runs after the interrupt", marker)
+	}
+	data, err := os.ReadFile(filepath.Join(results, "latest", "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		NumFailed int `json:"num_failed"`
+		Results   []struct {
+			TestID  string `json:"test_id"`
+			Summary string `json:"summary"`
+			Dir     string `json:"relative_results_dir"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(data, &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.NumFailed != 1 || len(report.Results) != 1 || !strings.Contains(report.Results[0].Summary, "test_i.star:3") {
+		t.Errorf("report.json: %+v", report)
+	}
+	for _, f := range []string{"report.html", "report.xml", "report.txt"} {
+		if _, err := os.Stat(filepath.Join(results, "latest", f)); err != nil {
+			t.Errorf("after the interrupt: %v", err)
+		}
+	}
+	log, _ := os.ReadFile(filepath.Join(results, "latest", report.Results[0].Dir, "test_log.info"))
+	if !strings.Contains(string(log), "teardown ran after the interrupt") {
+		t.Errorf("teardown did not run:\n%s", log)
+	}
+}
+
+// processRunning reports whether a process's command line contains s.
+func processRunning(s string) bool {
+	out, _ := exec.Command("pgrep", "-f", s).Output()
+	return len(bytes.TrimSpace(out)) > 0
+}
