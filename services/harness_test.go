@@ -3,7 +3,6 @@ package services_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,8 +16,8 @@ import (
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
-// run runs the tests of testdata/<file> (or those the symbol selects, e.g.
-// "file.star::test_x") through host.Runner on cl, as the CLI does, so
+// run runs the tests of a file (or those the symbol selects, e.g.
+// "testdata/file.star::test_x") through host.Runner on cl, as the CLI does, so
 // that teardown and log collection happen for real. Each test must pass,
 // unless its def is preceded by a line `### "regexp"`: then it must fail
 // with a summary matching regexp. It returns the report and the session
@@ -26,12 +25,12 @@ import (
 func run(t *testing.T, cl *cluster.Cluster, symbol string) (*host.Report, string) {
 	t.Helper()
 	file, _, _ := strings.Cut(symbol, "::")
-	src, err := os.ReadFile(filepath.Join("testdata", file))
+	src, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	loader := host.NewLoader(services.Std, starlib.Predeclared())
-	suite, err := host.Discover(loader, []string{filepath.Join("testdata", symbol)}, host.DiscoverOptions{})
+	suite, err := host.Discover(loader, []string{symbol}, host.DiscoverOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,6 @@ import "testing"
 
 func TestLifecycle(t *testing.T) {
 	cl := localCluster(t, 4)
-	run(t, cl, "test_lifecycle.star")
+	run(t, cl, "testdata/test_lifecycle.star")
 	assertNoProcesses(t, cl, "sleep")
 }

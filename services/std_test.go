@@ -4,6 +4,6 @@ import "testing"
 
 func TestStd(t *testing.T) {
 	cl := localCluster(t, 4)
-	run(t, cl, "test_std.star")
+	run(t, cl, "testdata/test_std.star")
 	assertNoProcesses(t, cl, "sleep")
 }

@@ -8,7 +8,7 @@ import (
 
 func TestBackground(t *testing.T) {
 	cl := localCluster(t, 4)
-	run(t, cl, "test_background.star")
+	run(t, cl, "testdata/test_background.star")
 	assertNoProcesses(t, cl, "sleep")
 }
 
@@ -16,7 +16,7 @@ func TestBackground(t *testing.T) {
 // the logs each outcome collects, in <case dir>/<service id>/<node>/.
 func TestTeardown(t *testing.T) {
 	cl := localCluster(t, 4)
-	rep, session := run(t, cl, "test_teardown.star")
+	rep, session := run(t, cl, "testdata/test_teardown.star")
 	assertNoProcesses(t, cl, "sleep 300")
 	exists := func(name, rel string) bool {
 		_, err := os.Stat(filepath.Join(session, result(t, rep, name).ResultsDir, rel))

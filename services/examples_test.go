@@ -1,0 +1,62 @@
+package services_test
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/cluster/sshtest"
+)
+
+const redisSuite = "../examples/redis/test_redis.star"
+
+func needRedis(t *testing.T) {
+	for _, bin := range []string{"redis-server", "redis-benchmark", "redis-cli"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("%s not installed (apt-get install -y redis-server redis-tools)", bin)
+		}
+	}
+}
+
+// TestRedisExample runs examples/redis on the local cluster.
+func TestRedisExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Redis")
+	}
+	needRedis(t)
+	cl := localCluster(t, 3)
+	rep, _ := run(t, cl, redisSuite)
+	if len(rep.Results) != 3 || rep.NumPassed != 3 {
+		t.Errorf("%d of %d Redis tests passed", rep.NumPassed, len(rep.Results))
+	}
+	assertNoProcesses(t, cl, "redis-server")
+}
+
+// sshCluster opens a cluster of n sshd nodes (see cluster/sshtest).
+func sshCluster(t testing.TB, n int) *cluster.Cluster {
+	if os.Geteuid() != 0 {
+		t.Skip("services need nodes with separate working directories: sshtest gives them only to root")
+	}
+	ns := sshtest.Start(t, n)
+	cl, err := cluster.Open(cluster.Options{File: ns.ClusterFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	return cl
+}
+
+// TestRedisExampleOnSSH runs examples/redis on sshd nodes: it passes
+// unchanged.
+func TestRedisExampleOnSSH(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Redis on sshd nodes")
+	}
+	needRedis(t)
+	cl := sshCluster(t, 3)
+	rep, _ := run(t, cl, redisSuite)
+	if rep.NumPassed != 3 {
+		t.Errorf("%d of %d Redis tests passed", rep.NumPassed, len(rep.Results))
+	}
+}
