@@ -61,25 +61,29 @@ type LoadFailure struct {
 func (f *LoadFailure) Message() string { return ErrorText(f.Err) }
 
 // ErrorText renders an error for a report: Starlark evaluation errors with
-// their backtrace (file:line of each frame), wrapped ones after the words
-// that wrap them, joined ones (a test error and a teardown error) one after
-// the other; others as they are.
+// their backtrace (file:line of each frame), joined errors one after the
+// other, and wrapped errors as the words that wrap them followed by the
+// rendering of what they wrap, at any depth.
 func ErrorText(err error) string {
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+	switch e := err.(type) {
+	case *starlark.EvalError:
+		return e.Backtrace()
+	case interface{ Unwrap() []error }:
 		var parts []string
-		for _, e := range joined.Unwrap() {
-			parts = append(parts, ErrorText(e))
+		for _, inner := range e.Unwrap() {
+			parts = append(parts, ErrorText(inner))
 		}
 		return strings.Join(parts, "\n")
 	}
-	var ee *starlark.EvalError
-	if !errors.As(err, &ee) {
+	inner := errors.Unwrap(err)
+	if inner == nil {
 		return err.Error()
 	}
-	if prefix, ok := strings.CutSuffix(err.Error(), ee.Error()); ok && prefix != "" {
-		return prefix + "\n" + ee.Backtrace()
+	prefix, ok := strings.CutSuffix(err.Error(), inner.Error())
+	if !ok {
+		return err.Error()
 	}
-	return ee.Backtrace()
+	return prefix + ErrorText(inner)
 }
 
 // Suite is what discovery found: the cases to run, in order, and the files
