@@ -22,7 +22,14 @@ import (
 // unless its def is preceded by a line `### "regexp"`: then it must fail
 // with a summary matching regexp. It returns the report and the session
 // directory.
-func run(t *testing.T, cl *cluster.Cluster, symbol string) (*host.Report, string) {
+func run(t testing.TB, cl *cluster.Cluster, symbol string) (*host.Report, string) {
+	t.Helper()
+	return runWith(t, cl, symbol, nil)
+}
+
+// runWith is run with the tests' parameters replaced by params (as
+// --parameters does) unless params is nil.
+func runWith(t testing.TB, cl *cluster.Cluster, symbol string, params map[string]any) (*host.Report, string) {
 	t.Helper()
 	file, _, _ := strings.Cut(symbol, "::")
 	src, err := os.ReadFile(file)
@@ -30,7 +37,7 @@ func run(t *testing.T, cl *cluster.Cluster, symbol string) (*host.Report, string
 		t.Fatal(err)
 	}
 	loader := host.NewLoader(services.Std, starlib.Predeclared())
-	suite, err := host.Discover(loader, []string{symbol}, host.DiscoverOptions{})
+	suite, err := host.Discover(loader, []string{symbol}, host.DiscoverOptions{Parameters: params})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +83,7 @@ func expectations(src string) map[string]*regexp.Regexp {
 }
 
 // localCluster returns a local cluster of n nodes closed at the end of t.
-func localCluster(t *testing.T, n int) *cluster.Cluster {
+func localCluster(t testing.TB, n int) *cluster.Cluster {
 	cl, err := cluster.NewLocal(n)
 	if err != nil {
 		t.Fatal(err)

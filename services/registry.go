@@ -35,7 +35,7 @@ func (r *Registry) New(spec Spec) *Service {
 	s := &Service{
 		Name: spec.Name, ID: fmt.Sprintf("%s-%d", spec.Name, r.counts[spec.Name]),
 		Module: spec.Module, Nodes: spec.Nodes, Logs: spec.Logs,
-		hooks: spec.Hooks, base: r.ctx, release: spec.Release,
+		hooks: spec.Hooks, base: r.ctx, release: spec.Release, stopped: map[int]bool{},
 	}
 	if spec.Hooks.Worker != nil {
 		s.workers = newWorkers()

@@ -65,6 +65,9 @@ type Service struct {
 	running bool       // started and not stopped since
 	started bool       // started at least once
 	freed   bool
+	// stopped holds the indexes of the nodes whose last lifecycle step was a
+	// successful stop_node: start(clean = True) need not stop them again.
+	stopped map[int]bool
 }
 
 // Spec describes a service to create with [Registry.New].
@@ -118,7 +121,9 @@ func (s *Service) usable(op string) error {
 
 // Start starts the service on every node. With clean, each node is first
 // stopped and cleaned, ignoring errors (a previous run may have left
-// things behind). Then start_node runs on every node concurrently. The
+// things behind); the stop is skipped on a node that this service stopped
+// successfully since it last started there, since nothing can be left
+// running. Then start_node runs on every node concurrently. The
 // service counts as running as soon as Start is called, so that teardown
 // stops a service whose start failed half-way.
 func (s *Service) Start(ctx context.Context, clean bool) error {
@@ -129,7 +134,9 @@ func (s *Service) Start(ctx context.Context, clean bool) error {
 	}
 	if clean {
 		s.forEachNode(func(idx int, node *cluster.Node) error {
-			s.stopNode(ctx, idx, node, true)
+			if !s.knownStopped(idx) {
+				s.stopNode(ctx, idx, node, true)
+			}
 			s.cleanNode(ctx, idx, node)
 			return nil
 		})
@@ -285,7 +292,20 @@ func (s *Service) WorkerAlive(idx int) bool { return s.workers.alive(idx) }
 // IsBackground reports whether the service runs workers.
 func (s *Service) IsBackground() bool { return s.workers != nil }
 
+func (s *Service) knownStopped(idx int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped[idx]
+}
+
+func (s *Service) setStopped(idx int, stopped bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped[idx] = stopped
+}
+
 func (s *Service) startNode(ctx context.Context, idx int, node *cluster.Node) error {
+	s.setStopped(idx, false)
 	if s.hooks.Start != nil {
 		if err := s.hooks.Start(ctx, idx, node); err != nil {
 			return s.nodeError("start_node", node, err)
@@ -310,6 +330,7 @@ func (s *Service) stopNode(ctx context.Context, idx int, node *cluster.Node, cle
 		}
 	}
 	s.workers.stop(idx)
+	s.setStopped(idx, err == nil)
 	return err
 }
 
