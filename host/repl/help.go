@@ -74,6 +74,14 @@ var helpTable = []helpEntry{
 	{"run_parallel", "run_parallel(*services, timeout_sec = 600)", "Starts, waits for and stops each service, all concurrently."},
 	{"wait_until", "wait_until(cond, timeout_sec, backoff_sec = 0.1, err_msg = \"\", retry_on_exc = False)", "Calls cond() until it returns a true value; fails with err_msg after timeout_sec."},
 	{"node_spec", "node_spec(os = None, node_type = None)", "A request for one node, for cluster.alloc(nodes = [...])."},
+
+	// Marks: top-level calls in test files (see docs/marks.md).
+	{"matrix", "matrix(test, **lists)", "Mark: one case of test per combination of the lists' values. In test files only."},
+	{"parametrize", "parametrize(test, **params)", "Mark: one case of test with these parameters per call. In test files only."},
+	{"defaults", "defaults(test, **lists)", "Mark: values crossed into every case of test that lacks the key. In test files only."},
+	{"ignore", "ignore(test, **params)", "Mark: every case of test, or those matching params, is IGNORE. In test files only."},
+	{"env", "env(test, **vars)", "Mark: test is IGNORE unless the environment has these values. In test files only."},
+	{"timeout", "timeout(test, duration)", "Mark: cancel test after a duration (\"10m\") or a number of seconds. In test files only."},
 	{"assert", "", "Assertions: assert.eq, assert.ne, assert.true, assert.contains, assert.fails."},
 	{"assert.eq", "assert.eq(x, y, msg = None)", "Fails unless x == y."},
 	{"assert.ne", "assert.ne(x, y, msg = None)", "Fails unless x != y."},
