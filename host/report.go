@@ -51,16 +51,8 @@ type Result struct {
 type Report struct {
 	mu sync.Mutex
 
-	DucktapeVersion string    `json:"ducktape_version"`
-	SessionID       string    `json:"session_id"`
-	StartTime       float64   `json:"start_time"`
-	StopTime        float64   `json:"stop_time"`
-	RunTimeSeconds  float64   `json:"run_time_seconds"`
-	NumPassed       int       `json:"num_passed"`
-	NumFailed       int       `json:"num_failed"`
-	NumIgnored      int       `json:"num_ignored"`
-	NumFlaky        int       `json:"num_flaky"`
-	Results         []*Result `json:"results"`
+	Summary
+	Results []*Result `json:"results"`
 
 	dir string // the session directory; "" writes nothing
 
@@ -75,9 +67,23 @@ type Report struct {
 // results arrive faster than this: they are rewritten at most this often.
 const rewriteInterval = 200 * time.Millisecond
 
+// Summary is a session's totals, with the Python ducktape's field names; it
+// heads report.json and report.html alike.
+type Summary struct {
+	DucktapeVersion string  `json:"ducktape_version"`
+	SessionID       string  `json:"session_id"`
+	StartTime       float64 `json:"start_time"`
+	StopTime        float64 `json:"stop_time"`
+	RunTimeSeconds  float64 `json:"run_time_seconds"`
+	NumPassed       int     `json:"num_passed"`
+	NumFailed       int     `json:"num_failed"`
+	NumIgnored      int     `json:"num_ignored"`
+	NumFlaky        int     `json:"num_flaky"`
+}
+
 // NewReport starts the report of a session written into dir ("" for none).
 func NewReport(version, sessionID, dir string, start time.Time) *Report {
-	return &Report{DucktapeVersion: version, SessionID: sessionID, StartTime: unixSeconds(start), dir: dir, Results: []*Result{}}
+	return &Report{Summary: Summary{DucktapeVersion: version, SessionID: sessionID, StartTime: unixSeconds(start)}, dir: dir, Results: []*Result{}}
 }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }

@@ -47,16 +47,8 @@ type htmlPage struct {
 
 // htmlData is the report as report.js reads it.
 type htmlData struct {
-	DucktapeVersion string     `json:"ducktape_version"`
-	SessionID       string     `json:"session_id"`
-	StartTime       float64    `json:"start_time"`
-	StopTime        float64    `json:"stop_time"`
-	RunTimeSeconds  float64    `json:"run_time_seconds"`
-	NumPassed       int        `json:"num_passed"`
-	NumFailed       int        `json:"num_failed"`
-	NumIgnored      int        `json:"num_ignored"`
-	NumFlaky        int        `json:"num_flaky"`
-	Cases           []htmlCase `json:"cases"`
+	Summary
+	Cases []htmlCase `json:"cases"`
 }
 
 // htmlCase is one result as report.js reads it. Name is the id's part after
@@ -79,12 +71,7 @@ type htmlCase struct {
 
 // htmlLocked renders report.html. The caller holds r.mu.
 func (r *Report) htmlLocked() ([]byte, error) {
-	data := htmlData{
-		DucktapeVersion: r.DucktapeVersion, SessionID: r.SessionID,
-		StartTime: r.StartTime, StopTime: r.StopTime, RunTimeSeconds: r.RunTimeSeconds,
-		NumPassed: r.NumPassed, NumFailed: r.NumFailed, NumIgnored: r.NumIgnored, NumFlaky: r.NumFlaky,
-		Cases: make([]htmlCase, 0, len(r.Results)),
-	}
+	data := htmlData{Summary: r.Summary, Cases: make([]htmlCase, 0, len(r.Results))}
 	for _, res := range r.Results {
 		data.Cases = append(data.Cases, r.htmlCase(res))
 	}
