@@ -27,6 +27,7 @@ type Registry struct {
 
 	mu       sync.Mutex
 	closed   bool
+	lastID   int                    // number of the last injection begun
 	faults   []*Fault               // every injected fault, in order
 	nemeses  []func() error         // stop functions of background nemeses, not yet stopped
 	shaped   map[*cluster.Node]bool // nodes with a delay qdisc (one at a time)
@@ -63,10 +64,12 @@ func FromContext(ctx context.Context) *Registry {
 	return r
 }
 
-// inject makes fault kind on nodes: apply injects it under tag and returns
-// how to heal it (nil: nothing heals it). When apply fails it must have
-// undone what it did. The fault is recorded only once injected.
-func (r *Registry) inject(ctx context.Context, kind string, nodes []*cluster.Node, args map[string]any,
+// inject makes fault kind on nodes: apply injects it, marking what it adds
+// on the nodes with tag (when tagged), and returns how to heal it (nil:
+// nothing heals it). When apply fails it must have undone what it did. The
+// fault is recorded only once injected; a failed injection uses up its
+// number.
+func (r *Registry) inject(ctx context.Context, kind string, nodes []*cluster.Node, args map[string]any, tagged bool,
 	apply func(ctx context.Context, tag string) (func(context.Context) error, error)) (*Fault, error) {
 	r.mu.Lock()
 	if r.closed {
@@ -74,23 +77,99 @@ func (r *Registry) inject(ctx context.Context, kind string, nodes []*cluster.Nod
 		return nil, ErrClosed
 	}
 	r.inflight.Add(1)
-	id := len(r.faults) + 1 + r.pendingLocked()
+	r.lastID++
+	f := &Fault{id: r.lastID, kind: kind, nodes: nodeNames(nodes), args: args, injected: time.Now()}
 	r.mu.Unlock()
 	defer r.inflight.Done()
 
-	f := &Fault{id: id, kind: kind, nodes: nodeNames(nodes), args: args, injected: time.Now()}
-	f.tag = fmt.Sprintf("%s-%d", r.tag, id)
+	if tagged {
+		f.tag = fmt.Sprintf("%s-%d", r.tag, f.id)
+	}
 	heal, err := apply(ctx, f.tag)
 	if err != nil {
 		return nil, err
 	}
 	f.heal = heal
-	if heal == nil {
-		f.tag = ""
-	}
 	r.mu.Lock()
 	r.faults = append(r.faults, f)
-	r.pending--
 	r.mu.Unlock()
 	return f, nil
+}
+
+// History returns the records of every fault injected so far, in order.
+func (r *Registry) History() []Record {
+	r.mu.Lock()
+	all := slices.Clone(r.faults)
+	r.mu.Unlock()
+	out := make([]Record, len(all))
+	for i, f := range all {
+		out[i] = f.Record()
+	}
+	return out
+}
+
+// AddNemesis registers stop, which stops a background nemesis (waiting for
+// it to end) and returns its error; HealAll and Close call it before
+// healing. stop must be idempotent. It fails with ErrClosed once the
+// registry is closing.
+func (r *Registry) AddNemesis(stop func() error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return ErrClosed
+	}
+	r.nemeses = append(r.nemeses, stop)
+	return nil
+}
+
+// HealAll stops every background nemesis, then heals every active fault,
+// newest first. It goes on after errors and returns them all (a nemesis's
+// own error included).
+func (r *Registry) HealAll(ctx context.Context) error {
+	return errors.Join(r.stopNemeses(), r.healActive(ctx))
+}
+
+// Close ends fault injection for the test, whatever happened to it: no
+// new fault can be injected, background nemeses are stopped, injections
+// under way are waited for, and every active fault is healed. ctx must not
+// be one that the test's end cancels. Close may be called more than once.
+func (r *Registry) Close(ctx context.Context) error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	err := r.stopNemeses()
+	r.inflight.Wait()
+	return errors.Join(err, r.healActive(ctx))
+}
+
+func (r *Registry) stopNemeses() error {
+	r.mu.Lock()
+	stops := r.nemeses
+	r.nemeses = nil
+	r.mu.Unlock()
+	var errs []error
+	for _, stop := range stops {
+		errs = append(errs, stop())
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Registry) healActive(ctx context.Context) error {
+	r.mu.Lock()
+	all := slices.Clone(r.faults)
+	r.mu.Unlock()
+	slices.Reverse(all)
+	var errs []error
+	for _, f := range all {
+		errs = append(errs, f.Heal(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+func nodeNames(nodes []*cluster.Node) []string {
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
+		names[i] = n.Name
+	}
+	return names
 }
