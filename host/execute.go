@@ -13,6 +13,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/services"
+	"github.com/ducktape-go/ducktape/services/faults"
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
@@ -69,10 +70,15 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	defer cancel()
 
 	tc := starlib.NewTestCluster(nodes)
+	// The faults module finds the registry in the threads' contexts;
+	// teardownServices closes it.
+	flt := faults.NewRegistry(c.ID(), nodes)
+	body, abort = faults.NewContext(body, flt), faults.NewContext(abort, flt)
 	svcs := services.NewRegistry(body)
 	data, err := r.execute(body, abort, c, dir, tc, svcs, log)
 	res.NodesUsed = tc.MaxUsed()
 	res.Services = svcs.JSON()
+	res.Faults = flt.History()
 	if err != nil {
 		if body.Err() != nil {
 			// Timed out or interrupted: say so first; the error's

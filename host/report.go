@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ducktape-go/ducktape/services/faults"
 )
 
 // Status is a test case's outcome.
@@ -42,6 +44,9 @@ type Result struct {
 	Services       []any           `json:"services"`
 	// Nodes names the nodes allocated to the case (for the timeline).
 	Nodes []string `json:"nodes"`
+	// Faults records every fault the test injected (see faults.Record),
+	// with its inject and heal times, to read performance data against.
+	Faults []faults.Record `json:"faults"`
 	// ResultsDir is the case's results directory relative to the session's.
 	ResultsDir string `json:"relative_results_dir"`
 }

@@ -6,23 +6,35 @@ import (
 	"fmt"
 
 	"github.com/ducktape-go/ducktape/services"
+	"github.com/ducktape-go/ducktape/services/faults"
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
-// teardownServices ends the test's services after its teardown(ctx),
-// whatever happened to the test (see services.Registry.Teardown): stop,
-// collect logs (all when the test failed), clean, free. It runs under a
-// context that is not cancelled with the test's, with the interpreter lock
-// (held by the caller) released so that the services' hooks can take it.
-// It returns testErr with the teardown's errors appended after it.
+// teardownServices ends the test's faults and services after its
+// teardown(ctx), whatever happened to the test: it heals every fault still
+// active (see faults.Registry.Close), then stops the services, collects
+// logs (all when the test failed), cleans and frees (see
+// services.Registry.Teardown). It runs under a context that is not
+// cancelled with the test's, with the interpreter lock (held by the
+// caller) released so that the services' hooks can take it. It returns
+// testErr with the teardown's errors appended after it.
 func teardownServices(abort context.Context, rt *starlib.Runtime, tctx *starlib.TestContext, noTeardown bool, testErr error) error {
 	rt.Unlock()
+	// Faults are healed first: a paused or cut-off service could not stop
+	// cleanly, and logs are collected from healed nodes.
+	var healErr error
+	if reg := faults.FromContext(abort); reg != nil {
+		healErr = reg.Close(abort)
+	}
 	err := tctx.Services.Teardown(abort, services.TeardownOptions{
 		ResultsDir: tctx.ResultsDir,
 		Failed:     testErr != nil,
 		NoTeardown: noTeardown,
 	})
 	rt.Lock()
+	if healErr != nil {
+		testErr = errors.Join(testErr, fmt.Errorf("healing faults failed: %w", healErr))
+	}
 	if err == nil {
 		return testErr
 	}

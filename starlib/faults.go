@@ -1,0 +1,214 @@
+package starlib
+
+import (
+	"context"
+	"fmt"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/services/faults"
+)
+
+// The faults module (see docs/faults.md): each injecting builtin injects
+// one fault, with the interpreter lock released, and returns its handle (a
+// [FaultValue]). The registry of the test's faults travels in the
+// thread's context (faults.NewContext), set by the runner, which closes it
+// in teardown: every fault still active is healed then.
+func init() {
+	domains["faults"] = func() starlark.StringDict {
+		return starlark.StringDict{"faults": &starlarkstruct.Module{Name: "faults", Members: starlark.StringDict{
+			"partition": faultBuiltin("partition", faultPartition),
+			"isolate":   faultBuiltin("isolate", faultIsolate),
+			"delay":     faultBuiltin("delay", faultDelay),
+			"loss":      faultBuiltin("loss", faultLoss),
+			"pause":     faultBuiltin("pause", faultProcess((*faults.Registry).Pause)),
+			"kill":      faultBuiltin("kill", faultProcess((*faults.Registry).Kill)),
+			"heal_all":  faultBuiltin("heal_all", faultHealAll),
+			"history":   faultBuiltin("history", faultHistory),
+			"cycle":     faultBuiltin("cycle", faultCycle),
+		}}}
+	}
+}
+
+type faultFunc func(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
+
+// faultBuiltin makes faults.<name>, which finds the test's registry.
+// (Starlark itself prefixes its errors with "Error in faults.<name>".)
+func faultBuiltin(name string, impl faultFunc) *starlark.Builtin {
+	fn := "faults." + name
+	return starlark.NewBuiltin(fn, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		reg := faults.FromContext(ContextOf(thread))
+		if reg == nil || RuntimeOf(thread) == nil {
+			return nil, fmt.Errorf("faults are only available in tests run by ducktape")
+		}
+		return impl(thread, fn, reg, args, kwargs)
+	})
+}
+
+// inject runs an injection with the interpreter lock released and returns
+// the fault's handle.
+func inject(thread *starlark.Thread, do func(ctx context.Context) (*faults.Fault, error)) (starlark.Value, error) {
+	f, err := Blocking(thread, do)
+	if err != nil {
+		return nil, err
+	}
+	Debugf(thread, "injected %s", f)
+	return &FaultValue{f: f}, nil
+}
+
+// faultPartition is faults.partition(group, group, ...): each group a node
+// or a list of nodes.
+func faultPartition(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(kwargs) > 0 {
+		return nil, fmt.Errorf("unexpected keyword argument %s", kwargs[0][0])
+	}
+	groups := make([][]*cluster.Node, len(args))
+	for i, a := range args {
+		var err error
+		if groups[i], err = nodesArg(fmt.Sprintf("group %d", i+1), a); err != nil {
+			return nil, err
+		}
+	}
+	return inject(thread, func(ctx context.Context) (*faults.Fault, error) { return reg.Partition(ctx, groups) })
+}
+
+// faultIsolate is faults.isolate(node).
+func faultIsolate(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var v starlark.Value
+	if err := starlark.UnpackArgs(fn, args, kwargs, "node", &v); err != nil {
+		return nil, err
+	}
+	node, err := AsNode(fn, "node", v)
+	if err != nil {
+		return nil, err
+	}
+	return inject(thread, func(ctx context.Context) (*faults.Fault, error) { return reg.Isolate(ctx, node) })
+}
+
+// faultDelay is faults.delay(node, ms, jitter_ms = 0, to = None).
+func faultDelay(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var nodeV, toV starlark.Value
+	var ms, jitter starlark.Value = nil, starlark.MakeInt(0)
+	if err := starlark.UnpackArgs(fn, args, kwargs, "node", &nodeV, "ms", &ms, "jitter_ms?", &jitter, "to?", &toV); err != nil {
+		return nil, err
+	}
+	node, to, err := shapingArgs(fn, nodeV, toV)
+	if err != nil {
+		return nil, err
+	}
+	msF, ok1 := starlark.AsFloat(ms)
+	jitterF, ok2 := starlark.AsFloat(jitter)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("ms and jitter_ms must be numbers")
+	}
+	return inject(thread, func(ctx context.Context) (*faults.Fault, error) { return reg.Delay(ctx, node, msF, jitterF, to) })
+}
+
+// faultLoss is faults.loss(node, percent, to = None).
+func faultLoss(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var nodeV, percent, toV starlark.Value
+	if err := starlark.UnpackArgs(fn, args, kwargs, "node", &nodeV, "percent", &percent, "to?", &toV); err != nil {
+		return nil, err
+	}
+	node, to, err := shapingArgs(fn, nodeV, toV)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := starlark.AsFloat(percent)
+	if !ok {
+		return nil, fmt.Errorf("percent must be a number, not %s", percent.Type())
+	}
+	return inject(thread, func(ctx context.Context) (*faults.Fault, error) { return reg.Loss(ctx, node, p, to) })
+}
+
+// shapingArgs converts the node and to arguments of delay and loss.
+func shapingArgs(fn string, nodeV, toV starlark.Value) (*cluster.Node, []*cluster.Node, error) {
+	node, err := AsNode(fn, "node", nodeV)
+	if err != nil {
+		return nil, nil, err
+	}
+	if toV == nil || toV == starlark.None {
+		return node, nil, nil
+	}
+	to, err := nodesArg("to", toV)
+	return node, to, err
+}
+
+// faultProcess makes faults.pause and faults.kill (service, node = None):
+// the processes are those the service's pids hook returns for node, or for
+// each of its nodes.
+func faultProcess(do func(*faults.Registry, context.Context, string, map[*cluster.Node][]int) (*faults.Fault, error)) faultFunc {
+	return func(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var sv *ServiceValue
+		var nodeV starlark.Value = starlark.None
+		if err := starlark.UnpackArgs(fn, args, kwargs, "service", &sv, "node?", &nodeV); err != nil {
+			return nil, err
+		}
+		if sv.typ.pids == nil {
+			return nil, fmt.Errorf("%s has no pids hook: pause and kill signal the processes it returns", sv.svc.ID)
+		}
+		nodes := sv.svc.Nodes
+		if nodeV != starlark.None {
+			node, err := sv.nodeArg(fn, nodeV)
+			if err != nil {
+				return nil, err
+			}
+			nodes = []*cluster.Node{node}
+		}
+		pids := map[*cluster.Node][]int{}
+		for _, n := range nodes {
+			v, err := svcPids(thread, fn, sv, starlark.Tuple{NewNode(n)}, nil)
+			if err != nil {
+				return nil, err
+			}
+			if pids[n], err = pidList(v); err != nil {
+				return nil, err
+			}
+		}
+		return inject(thread, func(ctx context.Context) (*faults.Fault, error) { return do(reg, ctx, sv.svc.ID, pids) })
+	}
+}
+
+// faultHealAll is faults.heal_all(): stop every cycle, heal every active
+// fault.
+func faultHealAll(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(fn, args, kwargs); err != nil {
+		return nil, err
+	}
+	_, err := Blocking(thread, func(ctx context.Context) (struct{}, error) { return struct{}{}, reg.HealAll(ctx) })
+	return starlark.None, err
+}
+
+// faultHistory is faults.history(): a list of dicts, one per fault
+// injected so far (the records of report.json's "faults").
+func faultHistory(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(fn, args, kwargs); err != nil {
+		return nil, err
+	}
+	return FromGo(reg.History())
+}
+
+// nodesArg converts a node or a list (or tuple) of nodes.
+func nodesArg(what string, v starlark.Value) ([]*cluster.Node, error) {
+	if n, ok := v.(Node); ok {
+		return []*cluster.Node{n.ClusterNode()}, nil
+	}
+	iter, ok := v.(starlark.Iterable)
+	if !ok {
+		return nil, fmt.Errorf("%s must be a node or a list of nodes, not %s", what, v.Type())
+	}
+	var nodes []*cluster.Node
+	var x starlark.Value
+	it := iter.Iterate()
+	defer it.Done()
+	for it.Next(&x) {
+		n, ok := x.(Node)
+		if !ok {
+			return nil, fmt.Errorf("%s must be a node or a list of nodes, not one holding %s", what, x.Type())
+		}
+		nodes = append(nodes, n.ClusterNode())
+	}
+	return nodes, nil
+}
