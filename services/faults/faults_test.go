@@ -1,0 +1,163 @@
+package faults_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/cluster/netnstest"
+	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/services"
+	"github.com/ducktape-go/ducktape/services/faults"
+	"github.com/ducktape-go/ducktape/starlib"
+)
+
+// run runs the tests symbol selects through host.Runner on cl, as the CLI
+// does, and checks each outcome: PASS, unless the test's def follows a
+// line `### "regexp"`, when it must FAIL with a summary matching regexp.
+func run(t *testing.T, cl *cluster.Cluster, symbol string) *host.Report {
+	t.Helper()
+	file, _, _ := strings.Cut(symbol, "::")
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*regexp.Regexp{}
+	for _, m := range regexp.MustCompile(`(?m)^### "(.*)"\ndef (test_\w+)`).FindAllStringSubmatch(string(src), -1) {
+		want[m[2]] = regexp.MustCompile("(?s)" + m[1])
+	}
+	loader := host.NewLoader(services.Std, starlib.Predeclared())
+	suite, err := host.Discover(loader, []string{symbol}, host.DiscoverOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, err := host.CreateSession(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { session.Log.Close() })
+	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
+	r := &host.Runner{Cluster: cl, Session: session, Report: report, Globals: starlark.NewDict(0)}
+	if err := r.Run(context.Background(), context.Background(), suite); err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Results) == 0 {
+		t.Fatalf("%s: no tests ran", symbol)
+	}
+	for _, res := range report.Results {
+		switch re, fails := want[res.FunctionName]; {
+		case res.FunctionName == "":
+			t.Errorf("%s did not load: %s", res.TestID, res.Summary)
+		case !fails && res.TestStatus != host.StatusPass:
+			t.Errorf("%s: %s, want PASS:\n%s", res.TestID, res.TestStatus, res.Summary)
+		case fails && (res.TestStatus != host.StatusFail || !re.MatchString(res.Summary)):
+			t.Errorf("%s: %s, want FAIL matching %q:\n%s", res.TestID, res.TestStatus, re, res.Summary)
+		}
+		assertHealed(t, res)
+	}
+	return report
+}
+
+// assertHealed fails unless every fault of res but kills has a heal time.
+func assertHealed(t *testing.T, res *host.Result) {
+	t.Helper()
+	for _, f := range res.Faults {
+		if (f.HealTime == nil) != (f.Kind == "kill") || (f.HealTime != nil && *f.HealTime < f.InjectTime) {
+			t.Errorf("%s: fault %d (%s) recorded with inject %v, heal %v", res.TestID, f.ID, f.Kind, f.InjectTime, f.HealTime)
+		}
+	}
+}
+
+// TestLocalCluster: pause and kill work on local nodes; network faults
+// fail there with what they need; a test failing while a process is
+// paused leaves it neither paused nor running.
+func TestLocalCluster(t *testing.T) {
+	cl, err := cluster.NewLocal(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	rep := run(t, cl, "testdata/test_local.star")
+	for _, res := range rep.Results {
+		if res.FunctionName == "test_fails_while_paused" && len(res.Faults) != 1 {
+			t.Errorf("test_fails_while_paused recorded %d faults, want 1", len(res.Faults))
+		}
+	}
+	for _, n := range cl.Nodes() {
+		if pids, err := n.Account.Pids(context.Background(), "while true"); err != nil || len(pids) > 0 {
+			t.Errorf("%s: counter processes %v left after teardown (%v)", n.Name, pids, err)
+		}
+	}
+}
+
+// TestNetworkFaults runs every fault on SSH nodes in network namespaces,
+// then checks that a test failing while faults are active leaves no
+// iptables rule, qdisc or stopped process on any node.
+func TestNetworkFaults(t *testing.T) {
+	ns := netnstest.Start(t, 4)
+	cl, err := cluster.Open(cluster.Options{File: ns.ClusterFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	netemErr := ns.Netem()
+	for _, name := range []string{"test_partition", "test_isolate", "test_loss", "test_delay", "test_pause", "test_cycle"} {
+		t.Run(name, func(t *testing.T) {
+			if name == "test_delay" && netemErr != nil {
+				t.Skipf("this kernel has no netem qdisc: %v", netemErr)
+			}
+			rep := run(t, cl, "testdata/test_network.star::"+name)
+			if res := rep.Results[0]; len(res.Faults) == 0 {
+				t.Errorf("%s recorded no fault in report.json", name)
+			}
+			assertClean(t, cl, ns)
+		})
+	}
+	t.Run("test_fails_while_faulty", func(t *testing.T) {
+		rep := run(t, cl, `testdata/test_network.star::test_fails_while_faulty@{"netem": `+strconv.FormatBool(netemErr == nil)+`}`)
+		kinds := map[string]bool{}
+		for _, f := range rep.Results[0].Faults {
+			kinds[f.Kind] = true
+		}
+		for _, k := range []string{"partition", "loss", "pause", "isolate"} {
+			if !kinds[k] {
+				t.Errorf("no %s among the faults recorded: %v", k, rep.Results[0].Faults)
+			}
+		}
+		assertClean(t, cl, ns)
+	})
+}
+
+// assertClean fails when a node holds a ducktape iptables rule or qdisc,
+// or a stopped process.
+func assertClean(t *testing.T, cl *cluster.Cluster, ns *netnstest.Nodes) {
+	t.Helper()
+	for i, n := range cl.Nodes() {
+		left, err := faults.Leftovers(context.Background(), n)
+		if err != nil || len(left) > 0 {
+			t.Errorf("%s: left behind %q (%v)", n.Name, left, err)
+		}
+		out, err := exec.Command("ip", "netns", "pids", ns.Nodes[i].Namespace).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pid := range strings.Fields(string(out)) {
+			stat, err := os.ReadFile("/proc/" + pid + "/stat")
+			if err != nil {
+				continue // exited meanwhile
+			}
+			s := string(stat)
+			if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) > 0 && f[0] == "T" {
+				t.Errorf("%s: process %s is still stopped: %s", n.Name, pid, s)
+			}
+		}
+	}
+}
