@@ -88,7 +88,7 @@ func applyDelay(ctx context.Context, node *cluster.Node, h *hostInfo, ms, jitter
 	var add, del strings.Builder
 	for dev, dsts := range devs {
 		fmt.Fprintf(&add, "%[1]sqdisc add dev %[2]s root handle %[3]s htb && "+
-			"%[1]sclass add dev %[2]s parent %[3]s classid %[3]s1 htb rate 10gbit && "+
+			"%[1]sclass add dev %[2]s parent %[3]s classid %[3]s1 htb rate 10gbit quantum 1514 && "+
 			"%[1]sqdisc add dev %[2]s parent %[3]s1 netem delay %.3[4]fms %.3[5]fms && ",
 			tc, dev, delayHandle, ms, jitterMs)
 		for _, dst := range dsts {
