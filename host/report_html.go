@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+
+	"github.com/ducktape-go/ducktape/services/faults"
 )
 
 // The report.html template and the CSS and JavaScript inlined into it, so
@@ -65,6 +67,7 @@ type htmlCase struct {
 	StopTime       float64        `json:"stop_time"`
 	RunTimeSeconds float64        `json:"run_time_seconds"`
 	Nodes          []string       `json:"nodes"`
+	Faults         []faults.Record `json:"faults"` // shaded on the timeline
 	Dir            string         `json:"dir"`
 	Files          []string       `json:"files"`
 }
@@ -94,7 +97,7 @@ func (r *Report) htmlCase(res *Result) htmlCase {
 		ID: res.TestID, Module: res.ModuleName, Name: caseName(res), Params: res.InjectedArgs,
 		Status: res.TestStatus, Summary: res.Summary,
 		StartTime: res.StartTime, StopTime: res.StopTime, RunTimeSeconds: res.RunTimeSeconds,
-		Nodes: res.Nodes, Dir: filepath.ToSlash(res.ResultsDir), Files: []string{},
+		Nodes: res.Nodes, Faults: res.Faults, Dir: filepath.ToSlash(res.ResultsDir), Files: []string{},
 	}
 	if res.ResultsDir == "" {
 		return c

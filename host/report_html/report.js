@@ -232,6 +232,26 @@
     return Math.ceil(span / max / 86400) * 86400;
   }
 
+  // shadeFaults hatches each fault's window (inject to heal; to the case's
+  // end while never healed; a thin mark for a kill) on its nodes' rows.
+  function shadeFaults(root, c, names, x, axisH, rowH) {
+    (c.faults || []).forEach(function (f) {
+      var end = f.heal_time != null ? f.heal_time : f.kind === "kill" ? f.inject_time : c.stop_time;
+      var fx = x(f.inject_time), fw = Math.max(x(end) - fx, 2);
+      var g = svg("g", { "class": "fault " + f.kind });
+      var title = svg("title", {});
+      title.textContent = f.kind + " #" + f.id + " on " + f.nodes.join(", ") + "\n" +
+        duration(Math.max(end - f.inject_time, 0)) + " from +" + duration(f.inject_time - c.start_time) + " into " + c.id;
+      g.appendChild(title);
+      f.nodes.forEach(function (n) {
+        var row = names.indexOf(n);
+        if (row >= 0) g.appendChild(svg("rect", { x: fx, y: axisH + row * rowH + 2, width: fw, height: rowH - 4 }));
+      });
+      g.addEventListener("click", function () { show(c); });
+      root.appendChild(g);
+    });
+  }
+
   function renderTimeline() {
     var box = document.getElementById("timeline");
     box.textContent = "";
@@ -286,6 +306,7 @@
       }
       g.addEventListener("click", function () { show(c); });
       root.appendChild(g);
+      shadeFaults(root, c, names, x, axisH, rowH);
     });
     box.appendChild(root);
   }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,7 +24,8 @@ import (
 // run runs the tests symbol selects through host.Runner on cl, as the CLI
 // does, and checks each outcome: PASS, unless the test's def follows a
 // line `### "regexp"`, when it must FAIL with a summary matching regexp.
-func run(t *testing.T, cl *cluster.Cluster, symbol string) *host.Report {
+// It returns the report and the session directory.
+func run(t *testing.T, cl *cluster.Cluster, symbol string) (*host.Report, string) {
 	t.Helper()
 	file, _, _ := strings.Cut(symbol, "::")
 	src, err := os.ReadFile(file)
@@ -63,7 +65,7 @@ func run(t *testing.T, cl *cluster.Cluster, symbol string) *host.Report {
 		}
 		assertHealed(t, res)
 	}
-	return report
+	return report, session.Dir
 }
 
 // assertHealed fails unless every fault of res but kills has a heal time.
@@ -85,7 +87,7 @@ func TestLocalCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	rep := run(t, cl, "testdata/test_local.star")
+	rep, dir := run(t, cl, "testdata/test_local.star")
 	for _, res := range rep.Results {
 		if res.FunctionName == "test_fails_while_paused" && len(res.Faults) != 1 {
 			t.Errorf("test_fails_while_paused recorded %d faults, want 1", len(res.Faults))
@@ -94,6 +96,28 @@ func TestLocalCluster(t *testing.T) {
 	for _, n := range cl.Nodes() {
 		if pids, err := n.Account.Pids(context.Background(), "while true"); err != nil || len(pids) > 0 {
 			t.Errorf("%s: counter processes %v left after teardown (%v)", n.Name, pids, err)
+		}
+	}
+	t.Run("timeline", func(t *testing.T) { assertShaded(t, filepath.Join(dir, "report.html"), "pause", "kill") })
+}
+
+// assertShaded renders report.html in headless Chromium (skipping when
+// there is none) and checks that its timeline shades faults of each kind.
+func assertShaded(t *testing.T, file string, kinds ...string) {
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium not found: install Debian's chromium to check the report's timeline")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	dom, err := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--user-data-dir="+t.TempDir(), "--dump-dom", "file://"+file).Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	for _, kind := range kinds {
+		if !regexp.MustCompile(`<g class="fault ` + kind + `"><title>` + kind + ` #\d+ on local\d`).Match(dom) {
+			t.Errorf("the timeline shades no %s fault", kind)
 		}
 	}
 }
@@ -117,7 +141,7 @@ func TestNetworkFaults(t *testing.T) {
 			case name == "test_delay_without_netem" && netemErr == nil:
 				t.Skip("this kernel has netem")
 			}
-			rep := run(t, cl, "testdata/test_network.star::"+name)
+			rep, _ := run(t, cl, "testdata/test_network.star::"+name)
 			if res := rep.Results[0]; res.TestStatus == host.StatusPass && len(res.Faults) == 0 {
 				t.Errorf("%s recorded no fault in report.json", name)
 			}
@@ -125,7 +149,7 @@ func TestNetworkFaults(t *testing.T) {
 		})
 	}
 	t.Run("test_fails_while_faulty", func(t *testing.T) {
-		rep := run(t, cl, `testdata/test_network.star::test_fails_while_faulty@{"netem": `+strconv.FormatBool(netemErr == nil)+`}`)
+		rep, _ := run(t, cl, `testdata/test_network.star::test_fails_while_faulty@{"netem": `+strconv.FormatBool(netemErr == nil)+`}`)
 		kinds := map[string]bool{}
 		for _, f := range rep.Results[0].Faults {
 			kinds[f.Kind] = true
