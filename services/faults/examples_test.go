@@ -1,0 +1,41 @@
+package faults_test
+
+import (
+	"os/exec"
+	"testing"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/cluster/netnstest"
+	"github.com/ducktape-go/ducktape/host"
+)
+
+// TestRedisExamples runs examples/faults on SSH nodes in network
+// namespaces, where its env(DUCKTAPE_FAULTS = "1") marks let it run: the
+// acknowledged writes survive a partition, and the delay shows in the
+// latency data (where the kernel has netem).
+func TestRedisExamples(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not installed (apt-get install -y redis-server redis-tools)")
+	}
+	ns := netnstest.Start(t, 2)
+	cl, err := cluster.Open(cluster.Options{File: ns.ClusterFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	t.Setenv("DUCKTAPE_FAULTS", "1")
+	netemErr := ns.Netem()
+	for _, name := range []string{"test_replication_under_partition", "test_latency_under_delay"} {
+		t.Run(name, func(t *testing.T) {
+			if name == "test_latency_under_delay" && netemErr != nil {
+				t.Skipf("this kernel has no netem qdisc: %v", netemErr)
+			}
+			rep, _ := run(t, cl, "../../examples/faults/test_faults.star::"+name)
+			res := rep.Results[0]
+			if res.TestStatus != host.StatusPass || len(res.Faults) != 1 || len(res.Data) == 0 {
+				t.Errorf("%s: %s with faults %v and data %s", name, res.TestStatus, res.Faults, res.Data)
+			}
+			assertClean(t, cl, ns)
+		})
+	}
+}
