@@ -67,7 +67,8 @@ type htmlCase struct {
 	StopTime       float64        `json:"stop_time"`
 	RunTimeSeconds float64        `json:"run_time_seconds"`
 	Nodes          []string       `json:"nodes"`
-	Faults         []faults.Record `json:"faults"` // shaded on the timeline
+	// Faults are shaded on the timeline.
+	Faults []faults.Record `json:"faults"`
 	Dir            string         `json:"dir"`
 	Files          []string       `json:"files"`
 }
