@@ -67,10 +67,10 @@ type htmlCase struct {
 	StopTime       float64        `json:"stop_time"`
 	RunTimeSeconds float64        `json:"run_time_seconds"`
 	Nodes          []string       `json:"nodes"`
-	// Faults are shaded on the timeline.
-	Faults []faults.Record `json:"faults"`
 	Dir            string         `json:"dir"`
 	Files          []string       `json:"files"`
+	// Faults are shaded on the timeline.
+	Faults []faults.Record `json:"faults"`
 }
 
 // htmlLocked renders report.html. The caller holds r.mu.
