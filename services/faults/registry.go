@@ -44,12 +44,6 @@ func NewRegistry(testID string, nodes []*cluster.Node) *Registry {
 	}
 }
 
-// Tag returns the prefix of the tags of the registry's faults.
-func (r *Registry) Tag() string { return r.tag }
-
-// Nodes returns the test's nodes.
-func (r *Registry) Nodes() []*cluster.Node { return slices.Clone(r.nodes) }
-
 type registryKey struct{}
 
 // NewContext returns ctx carrying r, so that the test's Starlark threads
