@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,29 +26,41 @@ func newSSHAccount(info AccountInfo, d *sshDialer) *sshAccount {
 
 func (a *sshAccount) Info() AccountInfo { return a.info }
 
-// pidsCmd lists the processes matching an ERE (%s, quoted). pgrep replaces
-// the shell, so neither it nor the shell can match themselves. A non-root
-// login sees only its own processes (it could not signal others anyway),
-// which also keeps nodes that share a machine under distinct users apart;
-// root sees every process.
-const pidsCmd = `u=$(id -u); if [ "$u" = 0 ]; then exec pgrep -f -- %[1]s; else exec pgrep -u "$u" -f -- %[1]s; fi`
+// pidsCmd lists processes with their full command lines, for Pids to match
+// here: pgrep -f would put the pattern in its own command line, where a
+// concurrent lookup of the same pattern (two threads of a test, or two
+// services on one host) would find and signal it. A non-root login sees
+// only its own processes (it could not signal others anyway), which also
+// keeps nodes that share a machine under distinct users apart; root sees
+// every process.
+const pidsCmd = `u=$(id -u); if [ "$u" = 0 ]; then exec ps -ww -eo pid=,args=; else exec ps -ww -o pid=,args= -u "$u"; fi`
+
+// psSelf is how the listing's own ps process appears in it.
+const psSelf = "ps -ww "
 
 func (a *sshAccount) Pids(ctx context.Context, pattern string) ([]int, error) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("bad process pattern %q: %w", pattern, err)
+	}
 	var out, errOut bytes.Buffer
-	status, err := a.Exec(ctx, fmt.Sprintf(pidsCmd, shellQuote(pattern)), &out, &errOut)
-	switch {
-	case err != nil:
+	status, err := a.Exec(ctx, pidsCmd, &out, &errOut)
+	if err != nil {
 		return nil, err
-	case status == 1: // no match
-		return nil, nil
-	case status != 0:
-		return nil, fmt.Errorf("pgrep exited with status %d: %s", status, strings.TrimSpace(errOut.String()))
+	}
+	if status != 0 {
+		return nil, fmt.Errorf("listing processes with ps exited with status %d: %s", status, strings.TrimSpace(errOut.String()))
 	}
 	var pids []int
-	for _, f := range strings.Fields(out.String()) {
-		pid, err := strconv.Atoi(f)
+	for _, line := range strings.Split(out.String(), "\n") {
+		pidText, args, _ := strings.Cut(strings.TrimSpace(line), " ")
+		args = strings.TrimSpace(args)
+		if pidText == "" || strings.HasPrefix(args, psSelf) || !re.MatchString(args) {
+			continue
+		}
+		pid, err := strconv.Atoi(pidText)
 		if err != nil {
-			return nil, fmt.Errorf("pgrep printed %q", f)
+			return nil, fmt.Errorf("ps printed %q", line)
 		}
 		pids = append(pids, pid)
 	}

@@ -52,6 +52,7 @@ func Run(t *testing.T, newCluster NewCluster) {
 		{"AliveSignal", testAliveSignal},
 		{"PidsAndKillProcess", testPidsAndKillProcess},
 		{"PidsExcludesItsOwnShell", testPidsExcludesItsOwnShell},
+		{"ConcurrentKillProcess", testConcurrentKillProcess},
 		{"CreateReadFile", testCreateReadFile},
 		{"Mkdir", testMkdir},
 		{"Remove", testRemove},
@@ -445,6 +446,26 @@ func testPidsExcludesItsOwnShell(t *testing.T, e *env) {
 	for _, pattern := range []string{tok, "^.*" + tok + ".*$", "pgrep.*" + tok, "sh.*" + tok} {
 		if pids, err := e.a.Pids(e.ctx, pattern); err != nil || len(pids) != 0 {
 			t.Errorf("Pids(%q) = %v, %v; want none (the lookup must not find itself)", pattern, pids, err)
+		}
+	}
+}
+
+// testConcurrentKillProcess runs lookups of one pattern at once: none may
+// find (and signal) another lookup, as pgrep -f would, whose own command
+// line holds the pattern.
+func testConcurrentKillProcess(t *testing.T, e *env) {
+	cmd := e.sleepCmd()
+	e.background(e.a, cmd)
+	errs := make(chan error, 8)
+	for i := 0; i < cap(errs); i++ {
+		go func() {
+			_, err := e.a.KillProcess(e.ctx, cmd, true, false)
+			errs <- err
+		}()
+	}
+	for i := 0; i < cap(errs); i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent KillProcess: %v", err)
 		}
 	}
 }
