@@ -11,6 +11,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // BenchmarkParallel8x1s runs 8 tests that each sleep 1 s on their node, on 8
@@ -22,7 +23,7 @@ func BenchmarkParallel8x1s(b *testing.B) {
 		fmt.Fprintf(&src, "def test_%d(ctx):\n    ctx.cluster[0].account.ssh(\"sleep 1\")\ncluster(test_%d, num_nodes = 1)\n", i, i)
 	}
 	root := writeTree(b, map[string]string{"test_p.star": src.String()})
-	cl := newCluster(b, 8)
+	cl := hosttest.LocalCluster(b, 8)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		session, err := host.CreateSession(b.TempDir(), time.Now())

@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,10 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"go.starlark.net/starlark"
-
-	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 	"github.com/ducktape-go/ducktape/services"
 	"github.com/ducktape-go/ducktape/starlib"
 )
@@ -176,7 +173,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestModuleCacheSharesFrozenGlobals(t *testing.T) {
 	root := writeTree(t, map[string]string{
-		"test_a.star": "load(\"lib.star\", \"counter\")\ndef test_a(ctx): pass\n",
+		"test_a.star": "load(\"lib.star\", \"counter\")\nshared = counter\ndef test_a(ctx): pass\n",
 		"test_b.star": "load(\"lib.star\", \"counter\")\ndef test_b(ctx):\n    counter.append(1)\n",
 		"lib.star":    "counter = []\n",
 	})
@@ -185,44 +182,19 @@ func TestModuleCacheSharesFrozenGlobals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib1, _ := loader.LoadFile(filepath.Join(root, "lib.star"))
-	lib2, _ := loader.LoadFile(filepath.Join(root, "lib.star"))
-	if lib1["counter"] != lib2["counter"] {
-		t.Errorf("lib.star was loaded twice")
+	lib, err := loader.LoadFile(filepath.Join(root, "lib.star"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	_ = a
+	if a["shared"] != lib["counter"] {
+		t.Errorf("lib.star was executed twice: test_a.star's load and a later one got different values")
+	}
 	// Tests share nothing mutable: module globals are frozen.
-	cl := newCluster(t, 1)
-	rep := runSuite(t, cl, discover(t, filepath.Join(root, "test_b.star")))
+	cl := hosttest.LocalCluster(t, 1)
+	rep, _ := hosttest.Run(t, cl, []string{filepath.Join(root, "test_b.star")}, hosttest.Options{})
 	if r := rep.Results[0]; r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "frozen list") {
 		t.Errorf("mutating a module global: %s %q", r.TestStatus, r.Summary)
 	}
-}
-
-func newCluster(t testing.TB, n int) *cluster.Cluster {
-	t.Helper()
-	cl, err := cluster.NewLocal(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cl.Close() })
-	return cl
-}
-
-// runSuite runs suite in a new session under a temporary results root.
-func runSuite(t testing.TB, cl *cluster.Cluster, suite *host.Suite) *host.Report {
-	t.Helper()
-	session, err := host.CreateSession(t.TempDir(), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { session.Log.Close() })
-	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
-	r := &host.Runner{Cluster: cl, Session: session, Report: report, Globals: starlark.NewDict(0)}
-	if err := r.Run(context.Background(), context.Background(), suite); err != nil {
-		t.Fatal(err)
-	}
-	return report
 }
 
 func TestResultsLayoutAndReports(t *testing.T) {
@@ -247,10 +219,8 @@ def test_bad_data(ctx):
 `,
 		"suite/test_broken.star": "def test_x(ctx):\n  pass\n x = 1\n",
 	})
-	cl := newCluster(t, 2)
-	rep := runSuite(t, cl, discover(t, filepath.Join(root, "suite")))
-	sessionDir := filepath.Join(filepath.Dir(filepath.Dir(rep.Results[0].ResultsDir)), "")
-	_ = sessionDir
+	cl := hosttest.LocalCluster(t, 2)
+	rep, _ := hosttest.Run(t, cl, []string{filepath.Join(root, "suite")}, hosttest.Options{})
 
 	if rep.NumPassed != 1 || rep.NumFailed != 3 {
 		t.Fatalf("passed %d failed %d, want 1 and 3", rep.NumPassed, rep.NumFailed)
@@ -318,20 +288,10 @@ def test_ok(ctx):
     ctx.logger.debug("debug line")
     return [1, 2]
 `})
-	resultsRoot := t.TempDir()
-	session, err := host.CreateSession(resultsRoot, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
-	r := &host.Runner{Cluster: newCluster(t, 1), Session: session, Report: report, Globals: starlark.NewDict(0)}
-	if err := r.Run(context.Background(), context.Background(), discover(t, root)); err != nil {
-		t.Fatal(err)
-	}
-	session.Log.Close()
+	_, sessionDir := hosttest.Run(t, hosttest.LocalCluster(t, 1), []string{root}, hosttest.Options{})
 
 	var top map[string]any
-	readJSON(t, filepath.Join(session.Dir, "report.json"), &top)
+	readJSON(t, filepath.Join(sessionDir, "report.json"), &top)
 	for _, k := range []string{"num_passed", "num_failed", "num_ignored", "num_flaky", "run_time_seconds", "results", "session_id", "ducktape_version", "start_time", "stop_time"} {
 		if _, ok := top[k]; !ok {
 			t.Errorf("report.json lacks %s", k)
@@ -348,7 +308,7 @@ def test_ok(ctx):
 			t.Errorf("result lacks %s (has %v)", k, keys)
 		}
 	}
-	caseDir := filepath.Join(session.Dir, res["relative_results_dir"].(string))
+	caseDir := filepath.Join(sessionDir, res["relative_results_dir"].(string))
 	if want := filepath.Join(strings.TrimPrefix(root, "/"), "test_r.star", "test_ok", "1"); res["relative_results_dir"] != want {
 		t.Errorf("case dir %s, want %s", res["relative_results_dir"], want)
 	}
@@ -368,7 +328,7 @@ def test_ok(ctx):
 	if caseReport["test_status"] != "PASS" {
 		t.Errorf("case report.json: %v", caseReport)
 	}
-	txt, _ := os.ReadFile(filepath.Join(session.Dir, "report.txt"))
+	txt, _ := os.ReadFile(filepath.Join(sessionDir, "report.txt"))
 	for _, w := range []string{"SESSION REPORT (ALL TESTS)", "passed:           1", "test_r.star::test_ok", "status:     PASS"} {
 		if !strings.Contains(string(txt), w) {
 			t.Errorf("report.txt lacks %q:\n%s", w, txt)

@@ -9,46 +9,20 @@ import (
 	"testing"
 	"time"
 
-	"go.starlark.net/starlark"
-
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // runWith runs the tests of files (name -> source) on cl with the runner
 // configured by configure, and returns the report and the session directory.
 func runWith(t *testing.T, cl *cluster.Cluster, files map[string]string, configure func(*host.Runner)) (*host.Report, string) {
 	t.Helper()
-	root := writeTree(t, files)
-	session, err := host.CreateSession(t.TempDir(), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { session.Log.Close() })
-	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
-	r := &host.Runner{Cluster: cl, Session: session, Report: report, Globals: starlark.NewDict(0)}
-	if configure != nil {
-		configure(r)
-	}
-	if err := r.Run(context.Background(), context.Background(), discover(t, root)); err != nil {
-		t.Fatal(err)
-	}
-	return report, session.Dir
-}
-
-func resultOf(t *testing.T, rep *host.Report, name string) *host.Result {
-	t.Helper()
-	for _, r := range rep.Results {
-		if r.FunctionName == name {
-			return r
-		}
-	}
-	t.Fatalf("no result for %s", name)
-	return nil
+	return hosttest.Run(t, cl, []string{writeTree(t, files)}, hosttest.Options{Configure: configure})
 }
 
 func TestTimeoutCancelsTheTestAndItsCommands(t *testing.T) {
-	cl := newCluster(t, 2)
+	cl := hosttest.LocalCluster(t, 2)
 	before := runtime.NumGoroutine()
 	rep, _ := runWith(t, cl, map[string]string{"test_t.star": `
 def test_hangs_remotely(ctx):
@@ -66,7 +40,7 @@ def teardown(ctx):
     ctx.logger.info("teardown still runs")
 `}, func(r *host.Runner) { r.TestTimeout = 400 * time.Millisecond; r.MaxParallel = 2 })
 
-	hang := resultOf(t, rep, "test_hangs_remotely")
+	hang := hosttest.Result(t, rep, "test_hangs_remotely")
 	for _, want := range []string{"timed out after 300ms", "test_t.star:3:31: in test_hangs_remotely"} {
 		if hang.TestStatus != host.StatusFail || !strings.Contains(hang.Summary, want) {
 			t.Errorf("remote hang: %s %q lacks %q", hang.TestStatus, hang.Summary, want)
@@ -75,7 +49,7 @@ def teardown(ctx):
 	if hang.RunTimeSeconds > 5 {
 		t.Errorf("the timed-out test took %.1f s", hang.RunTimeSeconds)
 	}
-	loop := resultOf(t, rep, "test_loops_forever")
+	loop := hosttest.Result(t, rep, "test_loops_forever")
 	if !strings.Contains(loop.Summary, "timed out after 400ms") || !strings.Contains(loop.Summary, "in test_loops_forever") {
 		t.Errorf("--test-timeout on a Starlark loop: %q", loop.Summary)
 	}
@@ -95,7 +69,7 @@ def teardown(ctx):
 }
 
 func TestDeflakeRepeatAndExitFirst(t *testing.T) {
-	cl := newCluster(t, 1)
+	cl := hosttest.LocalCluster(t, 1)
 	marker := filepath.Join(t.TempDir(), "attempted")
 	flaky := `
 def test_flaky(ctx):
@@ -108,7 +82,7 @@ def test_broken(ctx):
     fail("always")
 `
 	rep, dir := runWith(t, cl, map[string]string{"test_d.star": flaky}, func(r *host.Runner) { r.Deflake = 3 })
-	f := resultOf(t, rep, "test_flaky")
+	f := hosttest.Result(t, rep, "test_flaky")
 	if f.TestStatus != host.StatusFlaky || !strings.Contains(f.Summary, "passed on attempt 2 of 3") || !strings.Contains(f.Summary, "attempt 1 (") {
 		t.Errorf("flaky: %s %q", f.TestStatus, f.Summary)
 	}
@@ -118,7 +92,7 @@ def test_broken(ctx):
 	if _, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(f.ResultsDir, "2"), "1", "test_log.info")); err != nil {
 		t.Errorf("the failed attempt's logs are kept: %v", err)
 	}
-	b := resultOf(t, rep, "test_broken")
+	b := hosttest.Result(t, rep, "test_broken")
 	if b.TestStatus != host.StatusFail || !strings.Contains(b.Summary, "failed all 3 attempts") {
 		t.Errorf("broken: %s %q", b.TestStatus, b.Summary)
 	}
@@ -142,7 +116,7 @@ def test_broken(ctx):
 }
 
 func TestClusterRequests(t *testing.T) {
-	cl := newCluster(t, 2)
+	cl := hosttest.LocalCluster(t, 2)
 	src := `
 def test_too_big(ctx): pass
 cluster(test_too_big, num_nodes = 3)
@@ -161,28 +135,28 @@ def test_ignored(ctx): pass
 ignore(test_ignored)
 `
 	rep, _ := runWith(t, cl, map[string]string{"test_c.star": src}, nil)
-	if r := resultOf(t, rep, "test_too_big"); r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "the test needs 3 nodes but the cluster has only 2") {
+	if r := hosttest.Result(t, rep, "test_too_big"); r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "the test needs 3 nodes but the cluster has only 2") {
 		t.Errorf("never fits: %s %q", r.TestStatus, r.Summary)
 	}
-	if r := resultOf(t, rep, "test_typed"); !strings.Contains(r.Summary, "cannot satisfy 1×node_type=large (it has 2×os=linux)") {
+	if r := hosttest.Result(t, rep, "test_typed"); !strings.Contains(r.Summary, "cannot satisfy 1×node_type=large (it has 2×os=linux)") {
 		t.Errorf("typed never fits: %q", r.Summary)
 	}
 	for _, name := range []string{"test_greedy", "test_one"} {
-		if r := resultOf(t, rep, name); r.TestStatus != host.StatusPass {
+		if r := hosttest.Result(t, rep, name); r.TestStatus != host.StatusPass {
 			t.Errorf("%s: %s %q", name, r.TestStatus, r.Summary)
 		}
 	}
-	if r := resultOf(t, rep, "test_ignored"); r.TestStatus != host.StatusIgnore {
+	if r := hosttest.Result(t, rep, "test_ignored"); r.TestStatus != host.StatusIgnore {
 		t.Errorf("ignored: %s", r.TestStatus)
 	}
 	rep, _ = runWith(t, cl, map[string]string{"test_c.star": src}, func(r *host.Runner) { r.FailGreedyTests = true })
-	if r := resultOf(t, rep, "test_greedy"); r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "--fail-greedy-tests") {
+	if r := hosttest.Result(t, rep, "test_greedy"); r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "--fail-greedy-tests") {
 		t.Errorf("--fail-greedy-tests: %s %q", r.TestStatus, r.Summary)
 	}
 }
 
 func TestParallelTestsOverlap(t *testing.T) {
-	cl := newCluster(t, 4)
+	cl := hosttest.LocalCluster(t, 4)
 	start := time.Now()
 	rep, _ := runWith(t, cl, map[string]string{"test_p.star": `
 def _sleeper(ctx):

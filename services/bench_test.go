@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // BenchmarkProcessServiceCycle measures start() then stop() of a 3-node
@@ -26,7 +27,7 @@ func BenchmarkProcessServiceCycle(b *testing.B) {
 }
 
 func benchCycles(b *testing.B, cl *cluster.Cluster) {
-	rep, _ := runWith(b, cl, "testdata/bench_cycle.star", map[string]any{"cycles": b.N})
+	rep, _ := hosttest.RunFile(b, cl, "testdata/bench_cycle.star", hosttest.Options{Parameters: map[string]any{"cycles": b.N}})
 	var data struct {
 		MsPerCycle float64 `json:"ms_per_cycle"`
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/sshtest"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 const redisSuite = "../examples/redis/test_redis.star"
@@ -25,8 +26,8 @@ func TestRedisExample(t *testing.T) {
 		t.Skip("runs Redis")
 	}
 	needRedis(t)
-	cl := localCluster(t, 3)
-	rep, _ := run(t, cl, redisSuite)
+	cl := hosttest.LocalCluster(t, 3)
+	rep, _ := hosttest.RunFile(t, cl, redisSuite, hosttest.Options{})
 	if len(rep.Results) != 3 || rep.NumPassed != 3 {
 		t.Errorf("%d of %d Redis tests passed", rep.NumPassed, len(rep.Results))
 	}
@@ -55,7 +56,7 @@ func TestRedisExampleOnSSH(t *testing.T) {
 	}
 	needRedis(t)
 	cl := sshCluster(t, 3)
-	rep, _ := run(t, cl, redisSuite)
+	rep, _ := hosttest.RunFile(t, cl, redisSuite, hosttest.Options{})
 	if rep.NumPassed != 3 {
 		t.Errorf("%d of %d Redis tests passed", rep.NumPassed, len(rep.Results))
 	}

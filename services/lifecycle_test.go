@@ -1,9 +1,13 @@
 package services_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
+)
 
 func TestLifecycle(t *testing.T) {
-	cl := localCluster(t, 4)
-	run(t, cl, "testdata/test_lifecycle.star")
+	cl := hosttest.LocalCluster(t, 4)
+	hosttest.RunFile(t, cl, "testdata/test_lifecycle.star", hosttest.Options{})
 	assertNoProcesses(t, cl, "sleep")
 }

@@ -1,9 +1,13 @@
 package services_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
+)
 
 func TestStd(t *testing.T) {
-	cl := localCluster(t, 4)
-	run(t, cl, "testdata/test_std.star")
+	cl := hosttest.LocalCluster(t, 4)
+	hosttest.RunFile(t, cl, "testdata/test_std.star", hosttest.Options{})
 	assertNoProcesses(t, cl, "sleep")
 }

@@ -4,22 +4,24 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 func TestBackground(t *testing.T) {
-	cl := localCluster(t, 4)
-	run(t, cl, "testdata/test_background.star")
+	cl := hosttest.LocalCluster(t, 4)
+	hosttest.RunFile(t, cl, "testdata/test_background.star", hosttest.Options{})
 	assertNoProcesses(t, cl, "sleep")
 }
 
 // TestTeardown checks what teardown leaves: no processes on the nodes, and
 // the logs each outcome collects, in <case dir>/<service id>/<node>/.
 func TestTeardown(t *testing.T) {
-	cl := localCluster(t, 4)
-	rep, session := run(t, cl, "testdata/test_teardown.star")
+	cl := hosttest.LocalCluster(t, 4)
+	rep, session := hosttest.RunFile(t, cl, "testdata/test_teardown.star", hosttest.Options{})
 	assertNoProcesses(t, cl, "sleep 300")
 	exists := func(name, rel string) bool {
-		_, err := os.Stat(filepath.Join(session, result(t, rep, name).ResultsDir, rel))
+		_, err := os.Stat(filepath.Join(session, hosttest.Result(t, rep, name).ResultsDir, rel))
 		return err == nil
 	}
 	for _, c := range []struct {
@@ -38,7 +40,7 @@ func TestTeardown(t *testing.T) {
 			t.Errorf("%s: %s collected: %v, want %v", c.test, c.file, got, c.want)
 		}
 	}
-	if s := result(t, rep, "test_fail_collects_all_logs").Services; len(s) != 2 {
+	if s := hosttest.Result(t, rep, "test_fail_collects_all_logs").Services; len(s) != 2 {
 		t.Errorf("report lists services %v, want app-1 and app-2", s)
 	}
 	for _, n := range cl.Nodes() {

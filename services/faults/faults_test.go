@@ -11,61 +11,24 @@ import (
 	"testing"
 	"time"
 
-	"go.starlark.net/starlark"
-
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/netnstest"
 	"github.com/ducktape-go/ducktape/host"
-	"github.com/ducktape-go/ducktape/services"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 	"github.com/ducktape-go/ducktape/services/faults"
-	"github.com/ducktape-go/ducktape/starlib"
 )
 
-// run runs the tests symbol selects through host.Runner on cl, as the CLI
-// does, and checks each outcome: PASS, unless the test's def follows a
-// line `### "regexp"`, when it must FAIL with a summary matching regexp.
-// It returns the report and the session directory.
+// run runs the tests symbol selects through host.Runner on cl and checks
+// each outcome against the file's expectations (see hosttest), and that
+// every fault but kills was healed. It returns the report and the session
+// directory.
 func run(t *testing.T, cl *cluster.Cluster, symbol string) (*host.Report, string) {
 	t.Helper()
-	file, _, _ := strings.Cut(symbol, "::")
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]*regexp.Regexp{}
-	for _, m := range regexp.MustCompile(`(?m)^### "(.*)"\ndef (test_\w+)`).FindAllStringSubmatch(string(src), -1) {
-		want[m[2]] = regexp.MustCompile("(?s)" + m[1])
-	}
-	loader := host.NewLoader(services.Std, starlib.Predeclared())
-	suite, err := host.Discover(loader, []string{symbol}, host.DiscoverOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	session, err := host.CreateSession(t.TempDir(), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { session.Log.Close() })
-	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
-	r := &host.Runner{Cluster: cl, Session: session, Report: report, Globals: starlark.NewDict(0)}
-	if err := r.Run(context.Background(), context.Background(), suite); err != nil {
-		t.Fatal(err)
-	}
-	if len(report.Results) == 0 {
-		t.Fatalf("%s: no tests ran", symbol)
-	}
-	for _, res := range report.Results {
-		switch re, fails := want[res.FunctionName]; {
-		case res.FunctionName == "":
-			t.Errorf("%s did not load: %s", res.TestID, res.Summary)
-		case !fails && res.TestStatus != host.StatusPass:
-			t.Errorf("%s: %s, want PASS:\n%s", res.TestID, res.TestStatus, res.Summary)
-		case fails && (res.TestStatus != host.StatusFail || !re.MatchString(res.Summary)):
-			t.Errorf("%s: %s, want FAIL matching %q:\n%s", res.TestID, res.TestStatus, re, res.Summary)
-		}
+	rep, dir := hosttest.RunFile(t, cl, symbol, hosttest.Options{})
+	for _, res := range rep.Results {
 		assertHealed(t, res)
 	}
-	return report, session.Dir
+	return rep, dir
 }
 
 // assertHealed fails unless every fault of res but kills has a heal time.
