@@ -26,11 +26,7 @@
 package netnstest
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -40,6 +36,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ducktape-go/ducktape/cluster/sshtest"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -93,7 +90,7 @@ func Start(tb testing.TB, n int) *Nodes {
 	if err := os.MkdirAll("/run/sshd", 0o755); err != nil { // sshd's privilege separation directory
 		tb.Fatal(err)
 	}
-	id := randomHex(tb, 3)
+	id := sshtest.RandomHex(tb)
 	net := &network{tb: tb, id: id, bridgeNS: "dtbr-" + id}
 	tb.Cleanup(net.remove)
 	if err := net.create(n); err != nil {
@@ -103,8 +100,8 @@ func Start(tb testing.TB, n int) *Nodes {
 		Dir: dir, ClusterFile: filepath.Join(dir, "cluster.json"), KnownHosts: filepath.Join(dir, "known_hosts"),
 		Key: filepath.Join(dir, "id_ed25519"), HostAddr: net.addr(254),
 	}
-	pub := writeKey(tb, ns.Key)
-	writeFile(tb, filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o644)
+	pub := sshtest.WriteKey(tb, ns.Key)
+	sshtest.WriteFile(tb, filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o644)
 	var known strings.Builder
 	var fileNodes []map[string]any
 	for i := 1; i <= n; i++ {
@@ -115,8 +112,8 @@ func Start(tb testing.TB, n int) *Nodes {
 		if err := os.Mkdir(nodeDir, 0o755); err != nil {
 			tb.Fatal(err)
 		}
-		hostPub := writeKey(tb, filepath.Join(nodeDir, "hostkey"))
-		writeFile(tb, filepath.Join(nodeDir, "sshd_config"), []byte(sshdConfig(node.Addr, nodeDir, dir)), 0o644)
+		hostPub := sshtest.WriteKey(tb, filepath.Join(nodeDir, "hostkey"))
+		sshtest.WriteFile(tb, filepath.Join(nodeDir, "sshd_config"), []byte(sshtest.SSHDConfig(node.Addr, 22, filepath.Join(nodeDir, "hostkey"), filepath.Join(dir, "authorized_keys"))), 0o644)
 		fmt.Fprintf(&known, "%s %s", node.Addr, ssh.MarshalAuthorizedKey(hostPub))
 		fileNodes = append(fileNodes, map[string]any{
 			"externally_routable_ip": node.Addr,
@@ -128,12 +125,12 @@ func Start(tb testing.TB, n int) *Nodes {
 		ns.Nodes = append(ns.Nodes, node)
 		startSSHD(tb, node, nodeDir)
 	}
-	writeFile(tb, ns.KnownHosts, []byte(known.String()), 0o644)
+	sshtest.WriteFile(tb, ns.KnownHosts, []byte(known.String()), 0o644)
 	data, err := json.MarshalIndent(map[string]any{"nodes": fileNodes}, "", "  ")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	writeFile(tb, ns.ClusterFile, append(data, '\n'), 0o644)
+	sshtest.WriteFile(tb, ns.ClusterFile, append(data, '\n'), 0o644)
 	return ns
 }
 
@@ -152,25 +149,6 @@ func (ns *Nodes) Netem() error {
 	}
 	_, err := ns.Exec(1, "tc", "qdisc", "del", "dev", "lo", "root", "handle", "d7ff:")
 	return err
-}
-
-func sshdConfig(addr, nodeDir, dir string) string {
-	return fmt.Sprintf(`ListenAddress %s
-Port 22
-HostKey %s
-PidFile none
-AuthorizedKeysFile %s
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-UsePAM no
-StrictModes no
-UseDNS no
-MaxStartups 100:30:200
-LogLevel ERROR
-Subsystem sftp internal-sftp
-`, addr, filepath.Join(nodeDir, "hostkey"), filepath.Join(dir, "authorized_keys"))
 }
 
 // startSSHD runs the node's sshd in its namespace until the test ends, and
@@ -206,37 +184,4 @@ func startSSHD(tb testing.TB, n *Node, nodeDir string) {
 			tb.Fatalf("netnstest: sshd for %s did not listen on %s:22 within 10s: %v", n.Name, n.Addr, err)
 		}
 	}
-}
-
-// writeKey writes a new ed25519 private key to path in OpenSSH format and
-// returns its public key.
-func writeKey(tb testing.TB, path string) ssh.PublicKey {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	writeFile(tb, path, pem.EncodeToMemory(block), 0o600)
-	sshPub, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return sshPub
-}
-
-func writeFile(tb testing.TB, path string, data []byte, perm os.FileMode) {
-	if err := os.WriteFile(path, data, perm); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-func randomHex(tb testing.TB, n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		tb.Fatal(err)
-	}
-	return hex.EncodeToString(b)
 }

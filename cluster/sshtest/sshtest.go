@@ -21,11 +21,7 @@
 package sshtest
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -99,8 +95,8 @@ func Start(tb testing.TB, n int) *Nodes {
 		SSHConfig:   filepath.Join(dir, "ssh_config"),
 		tb:          tb,
 	}
-	pub := writeKey(tb, ns.Key)
-	writeFile(tb, filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o644)
+	pub := WriteKey(tb, ns.Key)
+	WriteFile(tb, filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o644)
 	if os.Geteuid() == 0 {
 		if err := os.MkdirAll("/run/sshd", 0o755); err != nil { // sshd's privilege separation directory
 			tb.Fatal(err)
@@ -115,8 +111,8 @@ func Start(tb testing.TB, n int) *Nodes {
 			tb.Fatal(err)
 		}
 		node.Port = freePort(tb, node.Addr)
-		hostPub := writeKey(tb, filepath.Join(node.dir, "hostkey"))
-		writeFile(tb, filepath.Join(node.dir, "sshd_config"), []byte(sshdConfig(node, dir)), 0o644)
+		hostPub := WriteKey(tb, filepath.Join(node.dir, "hostkey"))
+		WriteFile(tb, filepath.Join(node.dir, "sshd_config"), []byte(SSHDConfig(node.Addr, node.Port, filepath.Join(node.dir, "hostkey"), filepath.Join(dir, "authorized_keys"))), 0o644)
 		fmt.Fprintf(&known, "[%s]:%d %s", node.Addr, node.Port, ssh.MarshalAuthorizedKey(hostPub))
 		fmt.Fprintf(&clientConfig, "Host %s\n  HostName %s\n  Port %d\n  User %s\n  IdentityFile %s\n  UserKnownHostsFile %s\n  IdentitiesOnly yes\n\n",
 			node.Name, node.Addr, node.Port, node.User, ns.Key, ns.KnownHosts)
@@ -129,13 +125,13 @@ func Start(tb testing.TB, n int) *Nodes {
 		})
 		ns.Nodes = append(ns.Nodes, node)
 	}
-	writeFile(tb, ns.KnownHosts, []byte(known.String()), 0o644)
-	writeFile(tb, ns.SSHConfig, []byte(clientConfig.String()), 0o644)
+	WriteFile(tb, ns.KnownHosts, []byte(known.String()), 0o644)
+	WriteFile(tb, ns.SSHConfig, []byte(clientConfig.String()), 0o644)
 	data, err := json.MarshalIndent(map[string]any{"nodes": fileNodes}, "", "  ")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	writeFile(tb, ns.ClusterFile, append(data, '\n'), 0o644)
+	WriteFile(tb, ns.ClusterFile, append(data, '\n'), 0o644)
 	tb.Cleanup(func() {
 		for _, node := range ns.Nodes {
 			node.stop()
@@ -171,26 +167,6 @@ func (ns *Nodes) node(i int) *Node {
 		ns.tb.Fatalf("sshtest: no node %d (have %d)", i, len(ns.Nodes))
 	}
 	return ns.Nodes[i-1]
-}
-
-func sshdConfig(n *Node, dir string) string {
-	return fmt.Sprintf(`ListenAddress %s
-Port %d
-HostKey %s
-PidFile none
-AuthorizedKeysFile %s
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-UsePAM no
-StrictModes no
-UseDNS no
-AllowTcpForwarding yes
-MaxStartups 100:30:200
-LogLevel ERROR
-Subsystem sftp internal-sftp
-`, n.Addr, n.Port, filepath.Join(n.dir, "hostkey"), filepath.Join(dir, "authorized_keys"))
 }
 
 // start runs sshd in the foreground of a child process and waits for it to
@@ -263,40 +239,6 @@ func freePort(tb testing.TB, addr string) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-// writeKey writes a new ed25519 private key to path in OpenSSH format and
-// returns its public key.
-func writeKey(tb testing.TB, path string) ssh.PublicKey {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	writeFile(tb, path, pem.EncodeToMemory(block), 0o600)
-	sshPub, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return sshPub
-}
-
-func writeFile(tb testing.TB, path string, data []byte, perm os.FileMode) {
-	if err := os.WriteFile(path, data, perm); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-// randomSuffix returns a short random hex string.
-func randomSuffix(tb testing.TB) string {
-	b := make([]byte, 3)
-	if _, err := rand.Read(b); err != nil {
-		tb.Fatal(err)
-	}
-	return hex.EncodeToString(b)
 }
 
 // currentUser returns the current user's name and home directory.

@@ -30,11 +30,11 @@ func loginUsers(tb testing.TB, dir string, n int) []loginUser {
 	if _, err := exec.LookPath("useradd"); err != nil {
 		tb.Skip("sshtest: useradd not found; as root the SSH nodes need their own users")
 	}
-	prefix := "dt" + randomSuffix(tb) + "n"
+	prefix := "dt" + RandomHex(tb) + "n"
 	for i := range users {
 		u := loginUser{name: prefix + strconv.Itoa(i+1), home: filepath.Join(dir, fmt.Sprintf("home%d", i+1))}
 		// -p '*': no password, but not locked (sshd with UsePAM no refuses locked accounts).
-		if out, err := retryLocked("useradd", "-M", "-d", u.home, "-s", "/bin/sh", "-p", "*", u.name); err != nil {
+		if out, err := UserDB("useradd", "-M", "-d", u.home, "-s", "/bin/sh", "-p", "*", u.name); err != nil {
 			tb.Fatalf("sshtest: useradd %s: %v\n%s", u.name, err, out)
 		}
 		tb.Cleanup(func() { removeUser(tb, u.name) })
@@ -50,18 +50,6 @@ func loginUsers(tb testing.TB, dir string, n int) []loginUser {
 	return users
 }
 
-// retryLocked runs a user-database command, retrying while another process
-// (a test package running in parallel) holds the lock on /etc/passwd.
-func retryLocked(name string, args ...string) ([]byte, error) {
-	for try := 0; ; try++ {
-		out, err := exec.Command(name, args...).CombinedOutput()
-		if err == nil || try == 50 || !strings.Contains(string(out), "lock") {
-			return out, err
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // removeUser kills the user's processes and deletes the user.
 func removeUser(tb testing.TB, name string) {
 	uid, _ := lookupIDs(tb, name)
@@ -71,7 +59,7 @@ func removeUser(tb testing.TB, name string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if out, err := retryLocked("userdel", "-f", name); err != nil {
+	if out, err := UserDB("userdel", "-f", name); err != nil {
 		tb.Errorf("sshtest: userdel %s: %v\n%s", name, err, out)
 	}
 }
