@@ -75,6 +75,8 @@ var helpTable = []helpEntry{
 	{"wait_until", "wait_until(cond, timeout_sec, backoff_sec = 0.1, err_msg = \"\", retry_on_exc = False)", "Calls cond() until it returns a true value; fails with err_msg after timeout_sec."},
 	{"node_spec", "node_spec(os = None, node_type = None)", "A request for one node, for cluster.alloc(nodes = [...])."},
 
+	{"faults", "", "Fault injection (docs/faults.md): faults.partition(group_a, group_b, ...), isolate(node), delay(node, ms), loss(node, percent), pause(service), kill(service), cycle(make_fault, every, duration), heal_all(), history(). Healed when the session ends."},
+
 	// Marks: top-level calls in test files (see docs/marks.md).
 	{"matrix", "matrix(test, **lists)", "Mark: one case of test per combination of the lists' values. In test files only."},
 	{"parametrize", "parametrize(test, **params)", "Mark: one case of test with these parameters per call. In test files only."},

@@ -15,6 +15,7 @@ import (
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/host"
 	"github.com/ducktape-go/ducktape/services"
+	"github.com/ducktape-go/ducktape/services/faults"
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
@@ -38,6 +39,7 @@ type Session struct {
 	rt      *starlib.Runtime
 	cluster *starlib.TestCluster
 	tctx    *starlib.TestContext // ctx: services are created with it
+	faults  *faults.Registry     // the faults injected from the prompt
 	out     io.Writer            // a lockedWriter
 	errOut  io.Writer            // a lockedWriter
 	loader  *host.Loader
@@ -92,6 +94,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 			TestID: "repl", TestName: "repl", ResultsDir: cfg.ResultsDir, Params: empty, Globals: empty,
 			Cluster: tc, Log: log, Services: services.NewRegistry(ctx),
 		},
+		faults: faults.NewRegistry("repl", cfg.Nodes),
 		out:    out,
 		errOut: errOut,
 		loader: cfg.Loader,
@@ -121,7 +124,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 func (s *Session) Exec(ctx context.Context, f *syntax.File) error {
 	s.rt.Lock()
 	defer s.rt.Unlock()
-	thread := s.rt.NewThread(ctx, "repl")
+	thread := s.rt.NewThread(faults.NewContext(ctx, s.faults), "repl")
 	err := s.execLocked(thread, f)
 	if s.exited {
 		return nil
@@ -181,12 +184,14 @@ func (s *Session) Exited() bool {
 	return s.exited
 }
 
-// Teardown ends the services created in the session, as the runner does
-// after a test: stop them (newest first), collect their default logs into
-// ResultsDir, clean them and give their nodes back. It runs even when ctx
-// is cancelled, and must not be called while an input is executing.
+// Teardown ends what the session started, as the runner does after a test:
+// heal every fault still active, then stop the services (newest first),
+// collect their default logs into ResultsDir, clean them and give their
+// nodes back. It runs even when ctx is cancelled, and must not be called
+// while an input is executing.
 func (s *Session) Teardown(ctx context.Context) error {
-	err := s.tctx.Services.Teardown(context.WithoutCancel(ctx), services.TeardownOptions{ResultsDir: s.tctx.ResultsDir})
+	ctx = context.WithoutCancel(ctx)
+	err := errors.Join(s.faults.Close(ctx), s.tctx.Services.Teardown(ctx, services.TeardownOptions{ResultsDir: s.tctx.ResultsDir}))
 	if n := len(s.tctx.Services.Services()); n > 0 {
 		fmt.Fprintf(s.errOut, "stopped %d service(s); their logs are in %s\n", n, s.tctx.ResultsDir)
 	}

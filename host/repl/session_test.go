@@ -69,3 +69,20 @@ func TestShFailsNamingTheNodes(t *testing.T) {
 		t.Errorf("stdout = %q, want %q", out, want)
 	}
 }
+
+func TestTeardownHealsFaults(t *testing.T) {
+	s, _, _ := newSession(t)
+	exec(t, s, `load("@ducktape//std/process.star", "process_service")
+sleeper = process_service(name = "sleeper", cmd = "exec sleep 656")
+svc = sleeper(ctx, num_nodes = 1)
+svc.start()
+paused = faults.pause(svc)
+`)
+	if err := s.Teardown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	history := s.faults.History()
+	if len(history) != 1 || history[0].HealTime == nil {
+		t.Errorf("the pause was not healed when the session ended: %+v", history)
+	}
+}
