@@ -19,8 +19,18 @@
 // when it is cancelled (test timeout, Ctrl-C) the thread stops at its next
 // step and its remote commands are killed.
 //
-// One file per domain: runtime.go (lock, threads), universe.go (the
-// predeclared names), context.go (ctx), logger.go, assert.go, node.go and
-// account.go (nodes and their accounts), testcluster.go (ctx.cluster),
-// convert.go (JSON conversions).
+// One file (or file prefix) per domain, each registering its names in
+// universe.go's domains:
+//
+//   - runtime.go: the interpreter lock and threads; universe.go: the
+//     predeclared names and the dialect (FileOptions);
+//   - context.go (ctx), logger.go (ctx.logger, print), assert.go;
+//   - node.go, account.go, capture.go (ssh_capture), monitor*.go
+//     (monitor_log, wait_for_http_service): nodes and their accounts;
+//   - testcluster.go: ctx.cluster and node_spec;
+//   - marks.go: cluster, matrix, parametrize, defaults, ignore, env, timeout;
+//   - service*.go: service, background_service and service instances;
+//   - parallel.go (parallel, run_parallel), wait.go (wait_until);
+//   - faults*.go: the faults module;
+//   - convert.go: JSON conversions.
 package starlib
