@@ -103,6 +103,17 @@ func (sv *ServiceValue) nodeArg(fn string, v starlark.Value) (*cluster.Node, err
 	return node, nil
 }
 
+// nodeParam unpacks the one parameter, node, of a method and checks that it
+// is a node of the service; it returns the value and its node.
+func (sv *ServiceValue) nodeParam(fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, *cluster.Node, error) {
+	var v starlark.Value
+	if err := starlark.UnpackArgs(fn, args, kwargs, "node", &v); err != nil {
+		return nil, nil, err
+	}
+	node, err := sv.nodeArg(fn, v)
+	return v, node, err
+}
+
 // svcGetNode is svc.get_node(idx), idx 1-based.
 func svcGetNode(thread *starlark.Thread, fn string, sv *ServiceValue, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var idx int
@@ -117,11 +128,7 @@ func svcGetNode(thread *starlark.Thread, fn string, sv *ServiceValue, args starl
 
 // svcIdx is svc.idx(node), 1-based.
 func svcIdx(thread *starlark.Thread, fn string, sv *ServiceValue, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var v starlark.Value
-	if err := starlark.UnpackArgs(fn, args, kwargs, "node", &v); err != nil {
-		return nil, err
-	}
-	node, err := sv.nodeArg(fn, v)
+	_, node, err := sv.nodeParam(fn, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -131,11 +138,8 @@ func svcIdx(thread *starlark.Thread, fn string, sv *ServiceValue, args starlark.
 // svcPids is svc.pids(node): the pids hook's list, or [] without one (as
 // the Python ducktape's default).
 func svcPids(thread *starlark.Thread, fn string, sv *ServiceValue, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var v starlark.Value
-	if err := starlark.UnpackArgs(fn, args, kwargs, "node", &v); err != nil {
-		return nil, err
-	}
-	if _, err := sv.nodeArg(fn, v); err != nil {
+	v, _, err := sv.nodeParam(fn, args, kwargs)
+	if err != nil {
 		return nil, err
 	}
 	if sv.typ.pids == nil {
@@ -148,11 +152,7 @@ func svcPids(thread *starlark.Thread, fn string, sv *ServiceValue, args starlark
 // service, whether the node's worker runs; else whether pids(node) is not
 // empty.
 func svcAlive(thread *starlark.Thread, fn string, sv *ServiceValue, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var v starlark.Value
-	if err := starlark.UnpackArgs(fn, args, kwargs, "node", &v); err != nil {
-		return nil, err
-	}
-	node, err := sv.nodeArg(fn, v)
+	v, node, err := sv.nodeParam(fn, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
