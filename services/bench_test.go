@@ -14,20 +14,19 @@ import (
 // the test, without the runner's set-up.
 //
 //	go test ./services -run '^$' -bench ProcessServiceCycle -benchtime 200x
-func BenchmarkProcessServiceCycle(b *testing.B) {
-	b.Run("ssh", func(b *testing.B) { benchCycles(b, sshCluster(b, 3)) })
-	b.Run("local", func(b *testing.B) {
-		cl, err := cluster.NewLocal(3)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { cl.Close() })
-		benchCycles(b, cl)
-	})
+func BenchmarkProcessServiceCycle(b *testing.B) { benchOnBothClusters(b, "testdata/bench_cycle.star") }
+
+// BenchmarkCycleFloor measures what a cycle cannot go below on the same
+// nodes: three rounds of a no-op command on 3 nodes at once.
+func BenchmarkCycleFloor(b *testing.B) { benchOnBothClusters(b, "testdata/bench_floor.star") }
+
+func benchOnBothClusters(b *testing.B, file string) {
+	b.Run("ssh", func(b *testing.B) { benchCycles(b, sshCluster(b, 3), file) })
+	b.Run("local", func(b *testing.B) { benchCycles(b, hosttest.LocalCluster(b, 3), file) })
 }
 
-func benchCycles(b *testing.B, cl *cluster.Cluster) {
-	rep, _ := hosttest.RunFile(b, cl, "testdata/bench_cycle.star", hosttest.Options{Parameters: map[string]any{"cycles": b.N}})
+func benchCycles(b *testing.B, cl *cluster.Cluster, file string) {
+	rep, _ := hosttest.RunFile(b, cl, file, hosttest.Options{Parameters: map[string]any{"cycles": b.N}})
 	var data struct {
 		MsPerCycle float64 `json:"ms_per_cycle"`
 	}
