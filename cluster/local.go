@@ -65,13 +65,33 @@ func NewLocal(n int) (*Cluster, error) {
 		nodes[i] = &Node{Name: name, OS: "linux", Account: NewRemoteAccount(name, acct)}
 	}
 	closeFn := func() error {
-		pids, err := findProcesses(func(v string) bool { return strings.HasSuffix(v, "@"+root) }, nil)
-		for _, pid := range pids {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
+		err := killMarked(func(v string) bool { return strings.HasSuffix(v, "@"+root) })
 		return errors.Join(err, os.RemoveAll(root))
 	}
 	return New(nodes, closeFn), nil
+}
+
+// killPasses is how many times killMarked scans for processes.
+const killPasses = 3
+
+// killMarked SIGKILLs every process whose nodeEnv value satisfies marked.
+// It scans killPasses times, 10 ms apart, because one scan can miss a
+// process: one that is being forked by a process being killed, or that is
+// in the middle of exec, whose environment cannot be read for a moment.
+func killMarked(marked func(string) bool) error {
+	for pass := 0; pass < killPasses; pass++ {
+		if pass > 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		pids, err := findProcesses(marked, nil)
+		if err != nil {
+			return err
+		}
+		for _, pid := range pids {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	return nil
 }
 
 // localAccount runs commands on this machine as a node. Safe for concurrent use.

@@ -91,6 +91,3 @@ func (a *sshAccount) Close() error {
 	a.fsMu.Unlock()
 	return a.pool.close()
 }
-
-// shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

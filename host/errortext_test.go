@@ -9,11 +9,12 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/starlib"
 )
 
 func evalError(t *testing.T, src string) error {
 	t.Helper()
-	_, err := starlark.ExecFile(&starlark.Thread{}, "x.star", src, nil)
+	_, err := starlark.ExecFileOptions(starlib.FileOptions, &starlark.Thread{}, "x.star", src, nil)
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -183,3 +183,50 @@ cluster(_sleeper, num_nodes = 1)
 		t.Errorf("4 tests of 0.5 s with --max-parallel 4 took %s", elapsed)
 	}
 }
+
+func TestRunnerTimeoutEndsAHungRun(t *testing.T) {
+	cl := hosttest.LocalCluster(t, 2)
+	start := time.Now()
+	rep, _ := runWith(t, cl, map[string]string{"test_h.star": `
+def test_hangs(ctx):
+    ctx.cluster[0].account.ssh("sleep 33")
+cluster(test_hangs, num_nodes = 2)
+
+def test_never_starts(ctx):
+    pass
+cluster(test_never_starts, num_nodes = 1)
+`}, func(r *host.Runner) { r.RunnerTimeout = 300 * time.Millisecond })
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the run took %s", took)
+	}
+	if len(rep.Results) != 1 {
+		t.Fatalf("%d results; the test that never started must not be reported as run", len(rep.Results))
+	}
+	r := hosttest.Result(t, rep, "test_hangs")
+	if r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "the test runner timed out") || !strings.Contains(r.Summary, "in test_hangs") {
+		t.Errorf("hung test: %s %q", r.TestStatus, r.Summary)
+	}
+}
+
+func TestFailBadClusterUtilization(t *testing.T) {
+	cl := hosttest.LocalCluster(t, 2)
+	src := `
+load("@ducktape//std/process.star", "process_service")
+sleeper = process_service(name = "sleeper", cmd = "exec sleep 34")
+
+def test_uses_one_of_two(ctx):
+    sleeper(ctx, num_nodes = 1).start()
+cluster(test_uses_one_of_two, num_nodes = 2)
+
+def test_uses_both(ctx):
+    sleeper(ctx, num_nodes = 2).start()
+cluster(test_uses_both, num_nodes = 2)
+`
+	rep, _ := runWith(t, cl, map[string]string{"test_u.star": src}, func(r *host.Runner) { r.FailBadClusterUtilization = true })
+	if r := hosttest.Result(t, rep, "test_uses_one_of_two"); r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "given 2 nodes but its services used at most 1") {
+		t.Errorf("underused: %s %q", r.TestStatus, r.Summary)
+	}
+	if r := hosttest.Result(t, rep, "test_uses_both"); r.TestStatus != host.StatusPass {
+		t.Errorf("fully used: %s %q", r.TestStatus, r.Summary)
+	}
+}

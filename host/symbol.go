@@ -20,7 +20,7 @@ type Symbol struct {
 func ParseSymbol(s string) (Symbol, error) {
 	var sym Symbol
 	rest := s
-	if i := strings.Index(rest, "@"); i >= 0 && (strings.Index(rest, "::") < 0 || i > strings.Index(rest, "::")) {
+	if i := paramsStart(rest); i >= 0 {
 		params := rest[i+1:]
 		rest = rest[:i]
 		var err error
@@ -39,6 +39,19 @@ func ParseSymbol(s string) (Symbol, error) {
 		return Symbol{}, fmt.Errorf("test symbol %q: parameters need a test name (path::test_name@{...})", s)
 	}
 	return sym, nil
+}
+
+// paramsStart returns the index of the "@" that starts a symbol's
+// parameters: the first one after the test name (if any) followed by a
+// JSON object or list. Any other "@", as in a directory "tests@v2", is
+// part of the path or name. It returns -1 when there are no parameters.
+func paramsStart(s string) int {
+	for i := max(strings.Index(s, "::"), 0); i+1 < len(s); i++ {
+		if s[i] == '@' && (s[i+1] == '{' || s[i+1] == '[') {
+			return i
+		}
+	}
+	return -1
 }
 
 func parseParams(text string) ([]map[string]any, error) {

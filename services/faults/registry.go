@@ -25,14 +25,13 @@ type Registry struct {
 
 	inflight sync.WaitGroup // injections under way; Close waits for them
 
-	mu       sync.Mutex
-	closed   bool
-	lastID   int                    // number of the last injection begun
-	faults   []*Fault               // every injected fault, in order
-	nemeses  []func() error         // stop functions of background nemeses, not yet stopped
-	shaped   map[*cluster.Node]bool // nodes with a delay qdisc (one at a time)
-	hosts    map[*cluster.Node]*hostInfo
-	runnerNS string // the test runner's network stack, learnt with the first network fault
+	mu      sync.Mutex
+	closed  bool
+	lastID  int                    // number of the last injection begun
+	faults  []*Fault               // every injected fault, in order
+	nemeses []func() error         // stop functions of background nemeses, not yet stopped
+	shaped  map[*cluster.Node]bool // nodes with a delay qdisc (one at a time)
+	hosts   map[*cluster.Node]*hostInfo
 }
 
 // NewRegistry returns the empty registry of test testID running on nodes.

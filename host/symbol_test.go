@@ -1,0 +1,34 @@
+package host
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseSymbol(t *testing.T) {
+	for text, want := range map[string]Symbol{
+		"tests/":                          {Path: "tests/"},
+		"tests@v2/test_a.star":            {Path: "tests@v2/test_a.star"},
+		"tests@v2/test_a.star::test_b":    {Path: "tests@v2/test_a.star", Test: "test_b"},
+		`tests@v2/t.star::test_b@{"k":1}`: {Path: "tests@v2/t.star", Test: "test_b", Params: []map[string]any{{"k": json.Number("1")}}},
+		`t.star::test_b@[{"k":"x@{y"}]`:   {Path: "t.star", Test: "test_b", Params: []map[string]any{{"k": "x@{y"}}},
+	} {
+		got, err := ParseSymbol(text)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseSymbol(%q) = %+v, %v; want %+v", text, got, err, want)
+		}
+	}
+	for text, wantErr := range map[string]string{
+		`t.star@{"k":1}`:      "parameters need a test name",
+		"t.star::":            "no test name after ::",
+		"::test_a":            "no path before ::",
+		`t.star::test_a@{"k"`: "parameters after @ are not valid JSON",
+		"t.star::test_a@[1]":  "must be a JSON object or a list of objects",
+	} {
+		if _, err := ParseSymbol(text); err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("ParseSymbol(%q): error %v, want %q", text, err, wantErr)
+		}
+	}
+}
