@@ -18,7 +18,7 @@ import (
 
 // dpkgDB is the part of dpkg's database the image recipe needs.
 type dpkgDB struct {
-	root     string                 // "/" on the driver; a fixture directory in tests
+	root     string                  // "/" on the driver; a fixture directory in tests
 	packages map[string]*dpkgPackage // installed packages by name
 	provides map[string][]string     // virtual package -> installed packages providing it
 }
