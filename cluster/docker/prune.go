@@ -11,10 +11,8 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// Leftover is a docker cluster found on the engine that no running driver
-// owns: its driver was killed (SIGKILL, a crash, a lost machine) before it
-// could remove it, or it was kept on purpose (--docker-keep).
-type Leftover struct {
+// ClusterInfo is a docker cluster found on an engine by its labels.
+type ClusterInfo struct {
 	Cluster    string // the cluster id, e.g. "ducktape-3fa9c1"
 	Driver     string // "<hostname>:<pid>" of the driver that made it
 	Kept       bool
@@ -33,12 +31,14 @@ type PruneOptions struct {
 
 // PruneResult is what Prune removed.
 type PruneResult struct {
-	Clusters []Leftover
+	Clusters []ClusterInfo
 	Images   []string
 }
 
 // Prune removes leftover clusters (containers and networks) from the
-// engine DOCKER_HOST names, as opts say.
+// engine DOCKER_HOST names: those whose driver was killed (SIGKILL, a
+// crash) before it could remove them, and those kept on purpose
+// (--docker-keep); with opts.All every cluster.
 func Prune(ctx context.Context, opts PruneOptions) (PruneResult, error) {
 	e, err := connect(ctx)
 	if err != nil {
@@ -79,8 +79,19 @@ func Prune(ctx context.Context, opts PruneOptions) (PruneResult, error) {
 	return res, errors.Join(errs...)
 }
 
-// findClusters lists the ducktape clusters on the engine, by cluster id.
-func findClusters(ctx context.Context, e *engine) ([]Leftover, error) {
+// ListClusters lists the docker clusters on the engine DOCKER_HOST names,
+// by cluster id.
+func ListClusters(ctx context.Context) ([]ClusterInfo, error) {
+	e, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	return findClusters(ctx, e)
+}
+
+// findClusters lists the ducktape clusters on e, by cluster id.
+func findClusters(ctx context.Context, e *engine) ([]ClusterInfo, error) {
 	filter := make(client.Filters).Add("label", labelCluster)
 	cs, err := e.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filter})
 	if err != nil {
@@ -90,11 +101,11 @@ func findClusters(ctx context.Context, e *engine) ([]Leftover, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing ducktape networks on %s: %w", e.host, err)
 	}
-	byID := map[string]*Leftover{}
-	get := func(labels map[string]string) *Leftover {
+	byID := map[string]*ClusterInfo{}
+	get := func(labels map[string]string) *ClusterInfo {
 		id := labels[labelCluster]
 		if byID[id] == nil {
-			byID[id] = &Leftover{Cluster: id, Driver: labels[labelDriver], Kept: labels[labelKeep] == "true"}
+			byID[id] = &ClusterInfo{Cluster: id, Driver: labels[labelDriver], Kept: labels[labelKeep] == "true"}
 		}
 		return byID[id]
 	}
@@ -106,7 +117,7 @@ func findClusters(ctx context.Context, e *engine) ([]Leftover, error) {
 		l := get(n.Labels)
 		l.Networks = append(l.Networks, n.ID)
 	}
-	out := make([]Leftover, 0, len(byID))
+	out := make([]ClusterInfo, 0, len(byID))
 	for _, l := range byID {
 		out = append(out, *l)
 	}

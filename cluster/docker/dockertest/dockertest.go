@@ -9,6 +9,7 @@ package dockertest
 import (
 	"context"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/ducktape-go/ducktape/cluster"
@@ -70,4 +71,31 @@ type testLog struct{ tb testing.TB }
 func (l testLog) Write(p []byte) (int, error) {
 	l.tb.Log(string(p))
 	return len(p), nil
+}
+
+// RequireEngine skips tb when no Docker Engine answers (failing it under
+// DUCKTAPE_REQUIRE_DOCKER=1).
+func RequireEngine(tb testing.TB) {
+	tb.Helper()
+	if _, err := docker.ListClusters(context.Background()); err != nil {
+		unavailable(tb, err)
+	}
+}
+
+// ClustersOf returns the docker clusters on the engine made by the driver
+// process pid of this machine.
+func ClustersOf(tb testing.TB, pid int) []docker.ClusterInfo {
+	tb.Helper()
+	all, err := docker.ListClusters(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	var mine []docker.ClusterInfo
+	for _, c := range all {
+		if c.Driver == host+":"+strconv.Itoa(pid) {
+			mine = append(mine, c)
+		}
+	}
+	return mine
 }
