@@ -284,6 +284,17 @@ func ensureImage(ctx context.Context, e *engine, opts Options, log io.Writer) (s
 	return r.tag, nil
 }
 
+// BuildImage builds the default image (with the extra packages) on the
+// engine DOCKER_HOST names, unless it has it already, and returns its name.
+func BuildImage(ctx context.Context, packages []string, log io.Writer) (string, error) {
+	e, err := connect(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer e.close()
+	return ensureImage(ctx, e, Options{Packages: packages}, log)
+}
+
 // importImage streams r's root file system to the engine as a new image.
 func importImage(ctx context.Context, e *engine, r *recipe) error {
 	pr, pw := io.Pipe()

@@ -51,7 +51,30 @@ func newDockerCommand(gs *globalState) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newDockerPruneCommand(gs))
+	cmd.AddCommand(newDockerPruneCommand(gs), newDockerImageCommand(gs))
+	return cmd
+}
+
+func newDockerImageCommand(gs *globalState) *cobra.Command {
+	var packages []string
+	cmd := &cobra.Command{
+		Use:   "image",
+		Short: "Build the default docker node image now (when the engine lacks it) and print its name",
+		Long: `image builds the default image of docker nodes from this machine's installed
+Debian packages, unless the engine DOCKER_HOST names has it already, and prints
+its name (ducktape-node:<content hash>). Sessions build it on first use anyway;
+this is for warming a CI machine, or for building your own image FROM it.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := docker.BuildImage(gs.ctx, packages, gs.stderr)
+			if err != nil {
+				return usageErrorf("docker image: %v", err)
+			}
+			fmt.Fprintln(gs.stdout, name)
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVar(&packages, "docker-packages", nil, "more of this machine's Debian packages to put into the image (repeatable, or comma-separated)")
 	return cmd
 }
 
