@@ -76,9 +76,9 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 		Faults:   faults.NewRegistry(c.ID(), nodes), // closed by teardownServices
 	})
 	data, err := r.execute(body, abort, c, dir, env)
-	res.NodesUsed = env.Cluster.MaxUsed()
-	res.Services = env.Services.JSON()
-	res.Faults = env.Faults.History()
+	if saveErr := recordEnv(res, env, dir); saveErr != nil {
+		err = errors.Join(err, saveErr)
+	}
 	if err != nil {
 		if body.Err() != nil {
 			// Timed out or interrupted: say so first; the error's
@@ -166,6 +166,18 @@ func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, env *s
 		return nil, fmt.Errorf("the test returned %s, which is not JSON data: %w", result.Type(), err)
 	}
 	return data, nil
+}
+
+// recordEnv puts what the test's environment gathered into its result
+// (nodes used, services, faults) and saves what goes into files of its own
+// in dir. It runs once the test and its teardown are over, whatever
+// happened to the test; an error fails the test. New per-test state of
+// Env is reported here.
+func recordEnv(res *Result, env *starlib.Env, dir string) error {
+	res.NodesUsed = env.Cluster.MaxUsed()
+	res.Services = env.Services.JSON()
+	res.Faults = env.Faults.History()
+	return nil
 }
 
 // writeCaseReport writes res as the report.json of its case directory.
