@@ -12,6 +12,7 @@ package hosttest
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,27 @@ func RunFile(t testing.TB, cl *cluster.Cluster, symbol string, opts Options) (*h
 		}
 	}
 	return report, dir
+}
+
+// TestNames returns the names of the test functions that discovery finds
+// in file, in file order, so that a Go test can run each on its own
+// without a list of names that a new test would be missing from.
+func TestNames(t testing.TB, file string) []string {
+	t.Helper()
+	suite, err := host.Discover(host.NewLoader(services.Std, starlib.Predeclared()), []string{file}, host.DiscoverOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(suite.LoadFailures) > 0 {
+		t.Fatalf("%s: %s", file, suite.LoadFailures[0].Message())
+	}
+	var names []string
+	for _, c := range suite.Cases {
+		if !slices.Contains(names, c.Test.Name) {
+			names = append(names, c.Test.Name)
+		}
+	}
+	return names
 }
 
 // Result returns the result of the test function named name.
