@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // buildBinary builds ducktape into a temporary directory.
@@ -29,7 +31,7 @@ func TestCtrlCTearsDownAndReports(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	marker := "sleep 37.5"
-	writeFile(t, dir, "tests/test_i.star", `
+	hosttest.WriteFile(t, dir, "tests/test_i.star", `
 def test_first(ctx):
     ctx.cluster[0].account.ssh("`+marker+`")
 
