@@ -14,20 +14,7 @@ import (
 	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
-// buildBinary builds ducktape into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "ducktape")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func TestCtrlCTearsDownAndReports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	marker := "sleep 37.5"
