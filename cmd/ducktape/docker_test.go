@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ducktape-go/ducktape/cluster/docker/dockertest"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // TestDockerExamples runs every example on docker nodes through the
@@ -19,11 +20,8 @@ import (
 // their faults (the nodes have network stacks of their own), and the
 // session leaves no container or network behind.
 func TestDockerExamples(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and starts containers")
-	}
-	dockertest.RequireEngine(t)
 	bin := buildBinary(t)
+	dockertest.RequireEngine(t)
 	results := filepath.Join(t.TempDir(), "results")
 	cmd := exec.Command(bin, "--cluster", "docker", "--docker-nodes", "4", "--no-color", "--results-root", results, "../../examples/")
 	out, err := cmd.CombinedOutput()
@@ -63,7 +61,7 @@ func TestDockerExamples(t *testing.T) {
 func dockerCommand(t *testing.T, bin, shellCommand string) *exec.Cmd {
 	t.Helper()
 	dir := t.TempDir()
-	writeFile(t, dir, "tests/test_remote.star", `
+	hosttest.WriteFile(t, dir, "tests/test_remote.star", `
 def test_remote(ctx):
     ctx.cluster[0].account.ssh("`+shellCommand+`")
 `)
@@ -97,11 +95,8 @@ func dockerSession(t *testing.T, bin, marker string) (*exec.Cmd, *bytes.Buffer) 
 // TestDockerCtrlC: SIGINT during a test on docker nodes stops the run,
 // reports it, and removes every container and network of the session.
 func TestDockerCtrlC(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and starts containers")
-	}
-	dockertest.RequireEngine(t)
 	bin := buildBinary(t)
+	dockertest.RequireEngine(t)
 	cmd, out := dockerSession(t, bin, "sleep 41.5")
 	if len(dockertest.ClustersOf(t, cmd.Process.Pid)) != 1 {
 		t.Fatalf("no docker cluster of the session found")
@@ -123,11 +118,8 @@ func TestDockerCtrlC(t *testing.T) {
 // cluster; the next session warns about it, and `ducktape docker prune`
 // removes it.
 func TestDockerPruneAfterKill(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and starts containers")
-	}
-	dockertest.RequireEngine(t)
 	bin := buildBinary(t)
+	dockertest.RequireEngine(t)
 	killed, _ := dockerSession(t, bin, "sleep 42.5")
 	killed.Process.Kill()
 	killed.Wait()

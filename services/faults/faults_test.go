@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/netnstest"
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/host/chromiumtest"
 	"github.com/ducktape-go/ducktape/host/hosttest"
 	"github.com/ducktape-go/ducktape/services/faults"
 )
@@ -67,19 +67,9 @@ func TestLocalCluster(t *testing.T) {
 // assertShaded renders report.html in headless Chromium (skipping when
 // there is none) and checks that its timeline shades faults of each kind.
 func assertShaded(t *testing.T, file string, kinds ...string) {
-	bin, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium not found: install Debian's chromium to check the report's timeline")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	dom, err := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--user-data-dir="+t.TempDir(), "--dump-dom", "file://"+file).Output()
-	if err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
+	dom := chromiumtest.DOM(t, file)
 	for _, kind := range kinds {
-		if !regexp.MustCompile(`<g class="fault ` + kind + `"><title>` + kind + ` #\d+ on local\d`).Match(dom) {
+		if !regexp.MustCompile(`<g class="fault ` + kind + `"><title>` + kind + ` #\d+ on local\d`).MatchString(dom) {
 			t.Errorf("the timeline shades no %s fault", kind)
 		}
 	}
@@ -98,11 +88,15 @@ func TestNetworkFaults(t *testing.T) {
 	runNetworkFaults(t, cl, ns.Netem(), netnsStopped(ns))
 }
 
-// runNetworkFaults runs testdata/test_network.star on cl's (at least 4)
-// nodes, each test on its own, checking after each that nothing is left
+// runNetworkFaults runs every test of testdata/test_network.star on cl's (at
+// least 4) nodes, each on its own, checking after each that nothing is left
 // behind (see assertClean). netemErr says why the nodes cannot delay.
 func runNetworkFaults(t *testing.T, cl *cluster.Cluster, netemErr error, stopped stoppedProcesses) {
-	for _, name := range []string{"test_partition", "test_isolate", "test_loss", "test_delay", "test_delay_without_netem", "test_pause", "test_cycle"} {
+	const file = "testdata/test_network.star"
+	for _, name := range hosttest.TestNames(t, file) {
+		if name == "test_fails_while_faulty" {
+			continue // below, with its parameter
+		}
 		t.Run(name, func(t *testing.T) {
 			switch {
 			case name == "test_delay" && netemErr != nil:
@@ -110,7 +104,7 @@ func runNetworkFaults(t *testing.T, cl *cluster.Cluster, netemErr error, stopped
 			case name == "test_delay_without_netem" && netemErr == nil:
 				t.Skip("this kernel has netem")
 			}
-			rep, _ := run(t, cl, "testdata/test_network.star::"+name)
+			rep, _ := run(t, cl, file+"::"+name)
 			if res := rep.Results[0]; res.TestStatus == host.StatusPass && len(res.Faults) == 0 {
 				t.Errorf("%s recorded no fault in report.json", name)
 			}
@@ -118,7 +112,7 @@ func runNetworkFaults(t *testing.T, cl *cluster.Cluster, netemErr error, stopped
 		})
 	}
 	t.Run("test_fails_while_faulty", func(t *testing.T) {
-		rep, _ := run(t, cl, `testdata/test_network.star::test_fails_while_faulty@{"netem": `+strconv.FormatBool(netemErr == nil)+`}`)
+		rep, _ := run(t, cl, file+`::test_fails_while_faulty@{"netem": `+strconv.FormatBool(netemErr == nil)+`}`)
 		kinds := map[string]bool{}
 		for _, f := range rep.Results[0].Faults {
 			kinds[f.Kind] = true
