@@ -36,7 +36,7 @@ const imageRepository = "ducktape-node"
 var (
 	// basePackages are what nodes, services and faults need; the driver
 	// must have them (Debian's openssh-server, iproute2, iptables, procps).
-	basePackages = []string{"dash", "coreutils", "procps", "iproute2", "iptables", "openssh-server", "grep", "sed", "findutils", "tar", "gzip"}
+	basePackages = []string{"dash", "libc-bin", "coreutils", "procps", "iproute2", "iptables", "openssh-server", "grep", "sed", "findutils", "tar", "gzip"}
 	// softwarePackages go in when the driver has them installed: common
 	// tools and the software the examples run.
 	softwarePackages = []string{"bash", "util-linux", "hostname", "netbase", "iputils-ping", "netcat-openbsd", "curl",
