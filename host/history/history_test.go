@@ -116,6 +116,9 @@ func TestOperationsPairsAndKeepsOpenOnesAsInfo(t *testing.T) {
 	if ops[0].Process != 0 || ops[0].Type != OK || ops[0].Return < ops[0].Call || ops[0].Return < ops[1].Return {
 		t.Errorf("op 0 = %+v", ops[0])
 	}
+	if ops[0].Completion != 4 || ops[2].Completion != -1 {
+		t.Errorf("completion indices %d, %d; want 4, -1", ops[0].Completion, ops[2].Completion)
+	}
 	if ops[1].Process != 1 || ops[1].Type != Fail {
 		t.Errorf("op 1 = %+v", ops[1])
 	}

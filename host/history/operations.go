@@ -5,10 +5,11 @@ import "time"
 // Operation is an invoke paired with its completion, the form checkers
 // take.
 type Operation struct {
-	// Index is the index of the invoke event.
-	Index   int
-	Process int
-	F       string
+	// Index is the index of the invoke event; Completion that of the
+	// completion, or -1 when the operation never completed.
+	Index, Completion int
+	Process           int
+	F                 string
 	// Type is the completion's outcome; Info also for an operation that was
 	// never completed (still open when the history was read).
 	Type Type
@@ -29,12 +30,12 @@ func Operations(events []Event) []Operation {
 	for _, e := range events {
 		if e.Type == Invoke {
 			at[e.Index] = len(ops)
-			ops = append(ops, Operation{Index: e.Index, Process: e.Process, F: e.F, Type: Info,
+			ops = append(ops, Operation{Index: e.Index, Completion: -1, Process: e.Process, F: e.F, Type: Info,
 				Input: e.Value, Output: e.Value, Call: e.Time, Return: -1})
 			continue
 		}
 		if i, ok := at[e.Invoke]; ok {
-			ops[i].Type, ops[i].Output, ops[i].Return = e.Type, e.Value, e.Time
+			ops[i].Type, ops[i].Output, ops[i].Return, ops[i].Completion = e.Type, e.Value, e.Time, e.Index
 		}
 	}
 	return ops
