@@ -39,12 +39,7 @@ func BenchmarkLinearizable(b *testing.B) {
 				}
 			})
 			b.Run(name+"/porcupine", func(b *testing.B) {
-				m := models[bc.model]
-				calls, _, err := prepare(m, history.Operations(h.Events))
-				if err != nil {
-					b.Fatal(err)
-				}
-				pm, ops := porcupineModel(m), porcupineOps(calls)
+				pm, ops := benchOps(b, h, bc.model)
 				for b.Loop() {
 					if !porcupine.CheckOperations(pm, ops) {
 						b.Fatal("not linearizable")
@@ -53,4 +48,38 @@ func BenchmarkLinearizable(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkRefuteConcurrentWrites measures the worst case: refuting a read
+// that overlaps n concurrent writes tries every subset of them. "porcupine"
+// is the reference as in BenchmarkLinearizable.
+func BenchmarkRefuteConcurrentWrites(b *testing.B) {
+	for _, n := range []int{6, 8, 10, 12} {
+		h := hardHistory(n)
+		b.Run(fmt.Sprintf("writes=%d/check", n), func(b *testing.B) {
+			for b.Loop() {
+				if r, err := Linearizable(h, "register", Options{}); err != nil || r.OK || r.Unknown {
+					b.Fatal(err, r.Summary)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("writes=%d/porcupine", n), func(b *testing.B) {
+			pm, ops := benchOps(b, h, "register")
+			for b.Loop() {
+				if porcupine.CheckOperations(pm, ops) {
+					b.Fatal("linearizable")
+				}
+			}
+		})
+	}
+}
+
+// benchOps prepares h for porcupine as Linearizable does.
+func benchOps(b *testing.B, h history.File, model string) (porcupine.Model, []porcupine.Operation) {
+	m := models[model]
+	calls, _, err := prepare(m, history.Operations(h.Events))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return porcupineModel(m), porcupineOps(calls)
 }

@@ -226,23 +226,23 @@ func TestLinearizableEmptyHistory(t *testing.T) {
 	}
 }
 
-// hardHistory has 40 concurrent writes of distinct values and a read,
+// hardHistory has n concurrent writes of distinct values and a read,
 // overlapping them all, of a value none wrote: refuting it means trying
-// every subset of the writes, far beyond any time limit.
-func hardHistory() history.File {
+// every subset of the writes (2^n), for n = 40 far beyond any time limit.
+func hardHistory(n int) history.File {
 	var steps []step
-	for p := range 40 {
+	for p := range n {
 		steps = append(steps, inv(p, "write", p))
 	}
-	steps = append(steps, inv(40, "read", nil), ok(40, "read", -1))
-	for p := range 40 {
+	steps = append(steps, inv(n, "read", nil), ok(n, "read", -1))
+	for p := range n {
 		steps = append(steps, ok(p, "write", nil))
 	}
 	return hist(steps...)
 }
 
 func TestLinearizableTimeLimitGivesUnknown(t *testing.T) {
-	r, err := Linearizable(hardHistory(), "register", Options{TimeLimit: 50 * time.Millisecond})
+	r, err := Linearizable(hardHistory(40), "register", Options{TimeLimit: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
