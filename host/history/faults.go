@@ -17,25 +17,35 @@ type Fault struct {
 }
 
 // AddFault records a fault that began at start and ended at end (zero: not
-// ended). Both are wall-clock times as time.Now returns them; they are kept
-// relative to the history's start. A fault may be added after it ended,
-// when the test's faults are collected.
+// ended); see FaultWindow. A fault may be added after it ended, when the
+// test's faults are collected.
 func (h *History) AddFault(name string, targets []string, start, end time.Time) error {
+	f, err := h.FaultWindow(name, targets, start, end)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.faults = append(h.faults, f)
+	return nil
+}
+
+// FaultWindow returns the fault that began at start and ended at end (zero:
+// not ended) on the history's clock, without adding it. Both are wall-clock
+// times as time.Now returns them.
+func (h *History) FaultWindow(name string, targets []string, start, end time.Time) (Fault, error) {
 	if name == "" {
-		return fmt.Errorf("fault: name is empty")
+		return Fault{}, fmt.Errorf("fault: name is empty")
 	}
 	if !end.IsZero() && end.Before(start) {
-		return fmt.Errorf("fault %s: ends before it starts", name)
+		return Fault{}, fmt.Errorf("fault %s: ends before it starts", name)
 	}
 	f := Fault{Name: name, Targets: append([]string{}, targets...), Start: start.Sub(h.start)}
 	if !end.IsZero() {
 		d := end.Sub(h.start)
 		f.End = &d
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.faults = append(h.faults, f)
-	return nil
+	return f, nil
 }
 
 // Faults returns a copy of the faults added so far, in the order added.

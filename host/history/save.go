@@ -24,12 +24,14 @@ func (h *History) Snapshot() File {
 	return File{Start: h.start, Events: append([]Event{}, h.events...), Faults: append([]Fault{}, h.faults...)}
 }
 
-// Save writes the history as JSON to path, atomically: readers (and a run
-// killed mid-write) see the previous file or the new one, never a part.
-// It may be called while operations are still being recorded; the file
-// holds what was recorded when Save began.
-func (h *History) Save(path string) error {
-	data, err := json.MarshalIndent(h.Snapshot(), "", " ")
+// Save writes the history as it is now to path (see File.Save). It may be
+// called while operations are still being recorded.
+func (h *History) Save(path string) error { return h.Snapshot().Save(path) }
+
+// Save writes f as JSON to path, atomically: readers (and a run killed
+// mid-write) see the previous file or the new one, never a part.
+func (f File) Save(path string) error {
+	data, err := json.MarshalIndent(f, "", " ")
 	if err != nil {
 		return fmt.Errorf("saving history: %w", err)
 	}

@@ -2,6 +2,7 @@ package history
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,5 +99,24 @@ func TestSaveIntoMissingDirectoryFails(t *testing.T) {
 	err := New().Save(filepath.Join(t.TempDir(), "no", "such", "history.json"))
 	if err == nil || !strings.Contains(err.Error(), "saving history") {
 		t.Errorf("error = %v", err)
+	}
+}
+
+func TestRate(t *testing.T) {
+	at := func(typ Type, d time.Duration) Event { return Event{Type: typ, Time: d} }
+	f := File{Events: []Event{
+		at(Invoke, 0), at(OK, 100*time.Millisecond), at(Invoke, 200*time.Millisecond), at(Fail, 900*time.Millisecond),
+		at(Invoke, time.Second), at(Info, 2500*time.Millisecond), at(OK, 2600*time.Millisecond),
+	}}
+	r := f.Rate()
+	if r.Bucket != time.Second || fmt.Sprint(r.OK, r.Fail, r.Info) != "[1 0 1] [1 0 0] [0 0 1]" {
+		t.Errorf("rate = %+v", r)
+	}
+	long := File{Events: []Event{at(OK, 0), at(OK, 1250*time.Second)}}
+	if r := long.Rate(); r.Bucket != 3*time.Second || len(r.OK) != 417 || r.OK[0] != 1 || r.OK[416] != 1 {
+		t.Errorf("a 1250 s history: bucket %v, %d buckets", r.Bucket, len(r.OK))
+	}
+	if r := (File{}).Rate(); len(r.OK) != 1 || r.OK[0] != 0 {
+		t.Errorf("an empty history: %+v", r)
 	}
 }
