@@ -3,6 +3,7 @@ package host_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ducktape-go/ducktape/host/history"
@@ -36,6 +37,12 @@ func TestHistoriesAndChecks(t *testing.T) {
 	if len(saved.Checks) != 1 || saved.Checks[0]["ok"] != false || saved.Checks[0]["model"] != "register" ||
 		saved.Checks[0]["summary"] != c.Summary || saved.Checks[0]["visualization"] != "linearizable-register.html" {
 		t.Errorf("report.json checks: %v", saved.Checks)
+	}
+
+	txt, err := os.ReadFile(filepath.Join(dir, "report.txt"))
+	if err != nil || !strings.Contains(string(txt), "check:      linearizable (register) FAIL: not linearizable (3 operations)") ||
+		!strings.Contains(string(txt), "check:      set PASS: ok: the final read") {
+		t.Errorf("report.txt lacks the checks (%v):\n%s", err, txt)
 	}
 
 	withFaults := hosttest.Result(t, rep, "test_faults_in_history")
