@@ -99,7 +99,8 @@ var verdicts = []struct {
 	{"a failed cas did not happen", "cas-register", hist(
 		inv(0, "write", 1), ok(0, "write", nil),
 		inv(1, "cas", list(1, 2)), fail(1, "cas"),
-		inv(2, "read", nil), ok(2, "read", 1)), true, nil},
+		inv(2, "read", nil), ok(2, "read", 1)), true,
+		[]string{"linearizable (2 operations, 1 more left out (failed, or reads of unknown outcome); checked in "}},
 	{"an info cas may have happened", "cas-register", hist(
 		inv(0, "write", 1), ok(0, "write", nil),
 		inv(1, "cas", list(1, 2)), info(1, "cas"),
