@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ducktape-go/ducktape/host/threshold"
 	"github.com/ducktape-go/ducktape/services/faults"
 )
 
@@ -49,6 +50,11 @@ type Result struct {
 	Faults []faults.Record `json:"faults"`
 	// ResultsDir is the case's results directory relative to the session's.
 	ResultsDir string `json:"relative_results_dir"`
+	// Thresholds are the verdicts of the case's threshold marks.
+	Thresholds []threshold.Verdict `json:"thresholds,omitempty"`
+	// Series are the case's series as report.html charts them (series.json
+	// in its results directory holds every point).
+	Series []SeriesPlot `json:"-"`
 }
 
 // Report is a session's report. Add results with Add; it is safe for

@@ -41,9 +41,9 @@ func TestHTMLEscapesTestText(t *testing.T) {
 	_, dir := sampleReport(t)
 	page := readHTML(t, dir)
 	// The sample's id and summary hold "</script>" and "<b>": neither may
-	// reach the page as markup, so only the page's own two scripts close.
-	if n := strings.Count(page, "</script>"); n != 2 {
-		t.Errorf("report.html has %d </script> tags, want 2 (test text leaked as markup)", n)
+	// reach the page as markup, so only the page's own four scripts close.
+	if n := strings.Count(page, "</script>"); n != 4 {
+		t.Errorf("report.html has %d </script> tags, want 4 (test text leaked as markup)", n)
 	}
 	if strings.Contains(page, "<b>") {
 		t.Error("report.html contains a test's <b> as markup")
