@@ -78,7 +78,7 @@ func Load(path string) (*Run, error) {
 			if err := json.Unmarshal(res.Data, &data); err != nil {
 				return nil, fmt.Errorf("%s: %s: data: %w", path, res.TestID, err)
 			}
-			flatten("", data, t.Values)
+			t.Values = Flatten(data)
 		}
 		for _, th := range res.Thresholds {
 			if e, err := threshold.Parse(th.Expr); err == nil {
@@ -90,8 +90,15 @@ func Load(path string) (*Run, error) {
 	return run, nil
 }
 
-// flatten adds every number under v to out with its dotted key. Lists are
-// indexed ("sizes.0"); strings, booleans and nulls are skipped.
+// Flatten returns every number in v (JSON decoded into any) by its dotted
+// key: {"a": {"b": 1}, "c": [2]} gives a.b = 1 and c.0 = 2. Strings,
+// booleans and nulls are left out; a bare number has no key and is too.
+func Flatten(v any) map[string]float64 {
+	out := map[string]float64{}
+	flatten("", v, out)
+	return out
+}
+
 func flatten(prefix string, v any, out map[string]float64) {
 	join := func(k string) string {
 		if prefix == "" {

@@ -90,6 +90,7 @@ func perfReport(t *testing.T) string {
 		StartTime: unixSeconds(start), StopTime: unixSeconds(start) + 30, RunTimeSeconds: 30, Nodes: []string{"local1"},
 		Faults: []faults.Record{{ID: 1, Kind: "partition", Nodes: []string{"local1"}, InjectTime: unixSeconds(start) + 10, HealTime: &heal}},
 		Series: PlotSeries(set),
+		Data:   []byte(`{"latency_ms":{"count":3000,"p99":6},"result":{"bytes":10,"name":"x","ok":true}}`),
 		Thresholds: []threshold.Verdict{
 			{Expr: "latency_ms.p99 < 5", OK: false, Actual: &p99, Limit: limit, Message: "latency_ms.p99 is 6, want < 5"},
 			{Expr: "ops_per_sec.mean >= 1000", OK: true, Actual: new(1014.5), Limit: 1000},
@@ -154,6 +155,23 @@ func TestHTMLDrawsSeriesAndThresholds(t *testing.T) {
 	}
 	if strings.Contains(dom, `id="series-1"`) {
 		t.Error("the test without series has a chart group")
+	}
+}
+
+// TestJUnitDataProperties checks that the numbers of a test's data, series
+// summaries included, are properties of its file's testsuite.
+func TestJUnitDataProperties(t *testing.T) {
+	doc := parseJUnit(t, perfReport(t))
+	var got []string
+	for _, p := range doc.Suites[0].Properties.Property {
+		got = append(got, p.Name+"="+p.Value)
+	}
+	want := "test_load: latency_ms.count=3000 test_load: latency_ms.p99=6 test_load: result.bytes=10"
+	if strings.Join(got, " ") != want {
+		t.Errorf("properties %q, want %q", got, want)
+	}
+	if _, dir := sampleReport(t); parseJUnit(t, dir).Suites[2].Properties != nil {
+		t.Error("a testsuite whose cases have no data has properties")
 	}
 }
 
