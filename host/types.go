@@ -29,6 +29,8 @@ type Test struct {
 	Nodes []cluster.NodeSpec
 	// Timeout is the timeout(...) mark; zero means the run's default.
 	Timeout time.Duration
+	// Thresholds are the threshold(...) marks, checked after the test.
+	Thresholds []*threshold.Expr
 }
 
 // Case is one run of a test with one set of parameters.

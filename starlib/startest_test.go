@@ -11,6 +11,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/host/series"
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
@@ -53,7 +54,7 @@ func runChunk(t *testing.T, cl *cluster.Cluster, file, chunk string, line int) {
 	// Pad so error positions are the file's own line numbers.
 	src := strings.Repeat("\n", line-1) + chunk
 	log := &recorder{}
-	env := starlib.NewEnv(starlib.Env{Log: log, Cluster: starlib.NewTestCluster(cl.Nodes())})
+	env := starlib.NewEnv(starlib.Env{Log: log, Cluster: starlib.NewTestCluster(cl.Nodes()), Series: series.NewSet()})
 	rt := env.Runtime
 	params := starlark.NewDict(0)
 	tctx := &starlib.TestContext{
