@@ -12,6 +12,7 @@ import (
 
 func newCompareCommand(gs *globalState) *cobra.Command {
 	var tolerance, format string
+	var keys []string
 	cmd := &cobra.Command{
 		Use:   "compare OLD NEW",
 		Short: "Put the performance data of two sessions side by side",
@@ -28,12 +29,16 @@ their change. Tests in one session only are listed, not compared.
 Exit status: 0 nothing regressed, 1 something regressed, 2 bad usage or a
 session that cannot be read.`,
 		Example: `  ducktape compare results/2026-12-01--001 results/latest
-  ducktape compare --tolerance 5% --format markdown old/report.json new/report.json`,
+  ducktape compare --tolerance 5% --format markdown old/report.json new/report.json
+  ducktape compare --keys '*.p50,*.mean' results/2026-12-01--001 results/latest`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tol, err := compare.ParseTolerance(tolerance)
 			if err != nil {
 				return usageErrorf("--tolerance: %v", err)
+			}
+			if err := compare.CheckKeys(keys); err != nil {
+				return usageErrorf("--keys: %v", err)
 			}
 			if !slices.Contains(compare.Formats, format) {
 				return usageErrorf("--format %q: want one of %s", format, strings.Join(compare.Formats, ", "))
@@ -46,7 +51,7 @@ session that cannot be read.`,
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
-			c := compare.Compare(old, new, tol)
+			c := compare.Compare(old, new, compare.Options{Tolerance: tol, Keys: keys})
 			if err := c.Write(gs.stdout, format); err != nil {
 				return err
 			}
@@ -57,6 +62,7 @@ session that cannot be read.`,
 		},
 	}
 	cmd.Flags().StringVar(&tolerance, "tolerance", "10%", "how far a value may move the wrong way before it counts as a regression")
+	cmd.Flags().StringSliceVar(&keys, "keys", nil, "compare only these keys: patterns such as '*.p50' or 'latency_ms.*' (repeatable, or comma-separated)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or markdown")
 	return cmd
 }

@@ -25,6 +25,9 @@ func TestCompareExitStatuses(t *testing.T) {
 		{[]string{"compare", "--format", "markdown", fixture("base"), fixture("regressed")}, exitTestFailed, "| **REGRESSED** |"},
 		{[]string{"compare", "--tolerance", "ten", fixture("base"), fixture("base")}, exitUsage, `--tolerance: tolerance "ten": want a percentage`},
 		{[]string{"compare", "--format", "html", fixture("base"), fixture("base")}, exitUsage, `--format "html": want one of text, json, markdown`},
+		{[]string{"compare", "--keys", "*.mean", "--keys", "edge_ms", fixture("base"), fixture("regressed")}, exitTestFailed, "2 values regressed beyond 10%"},
+		{[]string{"compare", "--keys", "latency_ms.mean", fixture("base"), fixture("regressed")}, exitOK, "no value regressed"},
+		{[]string{"compare", "--keys", "[x", fixture("base"), fixture("base")}, exitUsage, `--keys: key pattern "[x"`},
 		{[]string{"compare", fixture("base"), fixture("missing")}, exitUsage, "no such file or directory"},
 		{[]string{"compare", fixture("base")}, exitUsage, "accepts 2 arg(s), received 1"},
 	} {

@@ -3,6 +3,7 @@ package compare
 import (
 	"fmt"
 	"math"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -47,11 +48,45 @@ type Row struct {
 	Verdict   string    `json:"verdict"`
 }
 
+// Options say what Compare judges.
+type Options struct {
+	// Tolerance is how far (relative: 0.1 is 10%) a value may move the
+	// wrong way before it regressed.
+	Tolerance float64
+	// Keys, when not empty, are the only keys compared: path.Match
+	// patterns over dotted keys ("*.p50", "latency_ms.*", "*_per_sec.mean").
+	// CheckKeys validates them.
+	Keys []string
+}
+
+// CheckKeys returns an error for the first malformed pattern of keys.
+func CheckKeys(keys []string) error {
+	for _, k := range keys {
+		if _, err := path.Match(k, ""); err != nil {
+			return fmt.Errorf("key pattern %q: %w", k, err)
+		}
+	}
+	return nil
+}
+
+func (o Options) wants(key string) bool {
+	if len(o.Keys) == 0 {
+		return true
+	}
+	for _, k := range o.Keys {
+		if ok, _ := path.Match(k, key); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // Compare matches the runs' tests by id and compares every key of each
-// pair. A change exactly at the tolerance is within it; the direction of a
-// key comes from a threshold on it in the new run, else the old one, else
-// DirectionOf.
-func Compare(old, new *Run, tolerance float64) *Comparison {
+// pair that opts wants. A change exactly at the tolerance is within it; the
+// direction of a key comes from a threshold on it in the new run, else the
+// old one, else DirectionOf.
+func Compare(old, new *Run, opts Options) *Comparison {
+	tolerance := opts.Tolerance
 	c := &Comparison{Old: old.Path, New: new.Path, OldID: old.SessionID, NewID: new.SessionID, Tolerance: tolerance,
 		Tests: []TestComparison{}, OnlyOld: []string{}, OnlyNew: []string{}}
 	newByID := map[string]Test{}
@@ -68,6 +103,9 @@ func Compare(old, new *Run, tolerance float64) *Comparison {
 		}
 		tc := TestComparison{ID: o.ID, OldStatus: o.Status, NewStatus: n.Status, Rows: []Row{}}
 		for _, k := range keys(o.Values, n.Values) {
+			if !opts.wants(k) {
+				continue
+			}
 			row := compareKey(k, o, n, tolerance)
 			if row.Verdict == Regressed {
 				c.Regressions++

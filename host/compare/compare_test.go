@@ -26,7 +26,7 @@ func load(t *testing.T, name string) *Run {
 
 func compareFixtures(t *testing.T, old, new string, tolerance float64) *Comparison {
 	t.Helper()
-	return Compare(load(t, old), load(t, new), tolerance)
+	return Compare(load(t, old), load(t, new), Options{Tolerance: tolerance})
 }
 
 func row(t *testing.T, c *Comparison, id, key string) Row {
@@ -133,6 +133,22 @@ func TestRegressed(t *testing.T) {
 	// With 0% any move the wrong way is one.
 	if c := compareFixtures(t, "base", "improved", 0); c.Regressions != 3 {
 		t.Errorf("0%% tolerance: %d regressions, want 3 (edge_ms, rate_per_sec, custom)", c.Regressions)
+	}
+}
+
+func TestKeysFilter(t *testing.T) {
+	c := Compare(load(t, "base"), load(t, "regressed"), Options{Tolerance: tenPct, Keys: []string{"*.mean", "edge_ms"}})
+	var got []string
+	for _, tc := range c.Tests {
+		for _, r := range tc.Rows {
+			got = append(got, r.Key)
+		}
+	}
+	if strings.Join(got, " ") != "latency_ms.mean ops_per_sec.mean edge_ms" || c.Regressions != 2 {
+		t.Errorf("rows %v with %d regressions, want latency_ms.mean ops_per_sec.mean edge_ms with 2", got, c.Regressions)
+	}
+	if err := CheckKeys([]string{"ok.*", "[bad"}); err == nil || !strings.Contains(err.Error(), `key pattern "[bad"`) {
+		t.Errorf("CheckKeys = %v", err)
 	}
 }
 
