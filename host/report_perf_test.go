@@ -42,6 +42,9 @@ overlay.dispatchEvent(new MouseEvent("mousemove", {clientX: box.left + 58 + 648 
 	if m == nil || len(strings.Fields(m[1])) != 4 {
 		t.Errorf("latency_ms line: %v, want 4 points", m)
 	}
+	if n := strings.Count(dom, `<circle class="dot line-0"`); n != 4+2+2 {
+		t.Errorf("%d line-0 dots, want 8 (the 4 and 2 points of the first lines of the two charts, and their hover dots)", n)
+	}
 	if !strings.Contains(dom, `data-name="ok"`) || !strings.Contains(dom, `data-name="fail"`) || !strings.Contains(dom, `<div class="legend">`) {
 		t.Error("the two-line chart lacks a line or its legend")
 	}

@@ -18,6 +18,7 @@
 var ducktapeChart = (function () {
   var NS = "http://www.w3.org/2000/svg";
   var PAD = { left: 58, right: 14, top: 12, bottom: 26 };
+  var MARKED_POINTS = 200;
 
   function node(ns, tag, attrs, text) {
     var e = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
@@ -112,7 +113,12 @@ var ducktapeChart = (function () {
     lines.forEach(function (l, i) {
       var d = l.points.map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); }).join(" ");
       root.appendChild(node(NS, "polyline", { "class": "line line-" + (i % 6), points: d, "data-name": l.name }));
-      if (l.points.length === 1) root.appendChild(node(NS, "circle", { "class": "dot line-" + (i % 6), cx: x(l.points[0][0]), cy: y(l.points[0][1]), r: 3 }));
+      // Few points: each one marked, so that a lone slow request shows as one.
+      if (l.points.length <= MARKED_POINTS) {
+        l.points.forEach(function (p) {
+          root.appendChild(node(NS, "circle", { "class": "dot line-" + (i % 6), cx: x(p[0]).toFixed(1), cy: y(p[1]).toFixed(1), r: 2 }));
+        });
+      }
     });
     root.appendChild(node(NS, "rect", { "class": "axis", x: PAD.left, y: PAD.top, width: plotW, height: plotH }));
 
