@@ -19,8 +19,8 @@ func performanceDomain() Domain {
 	return Domain{Name: "performance", Page: "performance-tests.md", Builtins: []Builtin{
 		onContext("series", "ctx.series(name, unit = \"\")", "The test's time series called name (created on first use; the same series every time): s.add(value, t = None), s.summary(). Saved in series.json, summarized into the test's data, charted in report.html.", contextSeries),
 		attribute("series", "", "A time series of the test (ctx.series); safe to add to from any thread."),
-		attribute("series.add", "s.add(value, t = None)", "Records a number at time t (time.now() by default; a time or Unix seconds)."),
-		attribute("series.summary", "s.summary()", "A dict of count, mean, min, max, p50, p90, p95 and p99 (exact quantiles); only count while empty."),
+		attribute("series.add", "series.add(value, t = None)", "Records a number at time t (time.now() by default; a time or Unix seconds)."),
+		attribute("series.summary", "series.summary()", "A dict of count, mean, min, max, p50, p90, p95 and p99 (exact quantiles); only count while empty."),
 		attribute("series.name", "", "The series' name."),
 		attribute("series.unit", "", "The series' unit (\"\" when none was given)."),
 	}}

@@ -17,11 +17,8 @@ type Bucket struct {
 	Max   float64 `json:"max"`
 }
 
-// PerSecond aggregates points by whole Unix second.
-func PerSecond(points []Point) []Bucket { return Aggregate(points, 1) }
-
-// Aggregate groups points into windows of width seconds aligned on Unix
-// time (a point at t falls in the window starting at floor(t/width)*width)
+// Aggregate groups points into windows of width seconds (1: per second)
+// aligned on Unix time (a point at t falls in the window starting at floor(t/width)*width)
 // and returns the non-empty windows in time order. Width must be > 0.
 func Aggregate(points []Point, width float64) []Bucket {
 	if len(points) == 0 || !(width > 0) {

@@ -63,13 +63,6 @@ func (s *Series) Points() []Point {
 	return slices.Clone(s.points)
 }
 
-// Len returns the number of points.
-func (s *Series) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.points)
-}
-
 // Summary summarizes the points recorded so far.
 func (s *Series) Summary() Summary { return Summarize(s.Points()) }
 

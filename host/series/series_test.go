@@ -171,8 +171,8 @@ func TestAddRejectsNonFinite(t *testing.T) {
 			t.Errorf("Add(%v) = %v", v, err)
 		}
 	}
-	if s.Len() != 0 {
-		t.Errorf("%d non-finite points recorded", s.Len())
+	if n := len(s.Points()); n != 0 {
+		t.Errorf("%d non-finite points recorded", n)
 	}
 }
 
@@ -182,14 +182,14 @@ func TestAggregate(t *testing.T) {
 		mustAdd(t, s, p[1], p[0])
 	}
 	base := float64(at(0).Unix())
-	got := PerSecond(s.Points())
+	got := Aggregate(s.Points(), 1)
 	want := []Bucket{
 		{T: base + 10, Width: 1, Count: 2, Mean: 2, Min: 1, Max: 3},
 		{T: base + 11, Width: 1, Count: 1, Mean: 5, Min: 5, Max: 5},
 		{T: base + 13, Width: 1, Count: 1, Mean: 8, Min: 8, Max: 8},
 	}
 	if len(got) != len(want) {
-		t.Fatalf("PerSecond = %+v, want %+v", got, want)
+		t.Fatalf("Aggregate(1) = %+v, want %+v", got, want)
 	}
 	for i := range got {
 		if got[i] != want[i] {

@@ -32,7 +32,7 @@ func (e *Expr) Eval(data map[string]any) Verdict {
 		v.Message = fmt.Sprintf("%s: unknown operator %q", v.Expr, e.Op)
 		return v
 	}
-	actual, err := Lookup(data, e.Key)
+	actual, err := lookup(data, e.Key)
 	if err != nil {
 		v.Message = err.Error()
 		return v
@@ -57,9 +57,9 @@ var operators = map[string]func(a, b float64) bool{
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// Lookup returns the number at the dotted key in data, or an error that
+// lookup returns the number at the dotted key in data, or an error that
 // names the missing part and the keys that are there.
-func Lookup(data map[string]any, key string) (float64, error) {
+func lookup(data map[string]any, key string) (float64, error) {
 	parts := strings.Split(key, ".")
 	var node any = data
 	for i, part := range parts {
@@ -77,15 +77,15 @@ func Lookup(data map[string]any, key string) (float64, error) {
 		}
 		node = child
 	}
-	if f, ok := Number(node); ok {
+	if f, ok := number(node); ok {
 		return f, nil
 	}
 	return 0, fmt.Errorf("%s is %s, not a number", key, describe(node))
 }
 
-// Number converts a JSON-like number to float64; ok is false for anything
+// number converts a JSON-like number to float64; ok is false for anything
 // else (booleans included).
-func Number(v any) (f float64, ok bool) {
+func number(v any) (f float64, ok bool) {
 	switch n := v.(type) {
 	case float64:
 		return n, true
