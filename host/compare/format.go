@@ -76,7 +76,7 @@ func (c *Comparison) writeText(w io.Writer) error {
 	for _, t := range c.Tests {
 		fmt.Fprintf(&b, "\n%s  (%s -> %s)\n", t.ID, t.OldStatus, t.NewStatus)
 		if len(t.Rows) == 0 {
-			b.WriteString("  no numeric data\n")
+			b.WriteString("  nothing to compare (no numeric data, or none --keys selects)\n")
 			continue
 		}
 		table := [][]string{{"key", "old", "new", "change", "", ""}}
@@ -138,7 +138,7 @@ func (c *Comparison) writeMarkdown(w io.Writer) error {
 	for _, t := range c.Tests {
 		fmt.Fprintf(&b, "\n## %s (%s → %s)\n\n", markdownCell.Replace(t.ID), t.OldStatus, t.NewStatus)
 		if len(t.Rows) == 0 {
-			b.WriteString("No numeric data.\n")
+			b.WriteString("Nothing to compare (no numeric data, or none --keys selects).\n")
 			continue
 		}
 		b.WriteString("| key | old | new | change | better | verdict |\n|---|--:|--:|--:|---|---|\n")
