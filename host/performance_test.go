@@ -23,7 +23,7 @@ func TestSeriesAndThresholds(t *testing.T) {
 	caseDir := func(name string) string { return filepath.Join(dir, hosttest.Result(t, rep, name).ResultsDir) }
 
 	// Every test with series saved them, whatever its outcome.
-	for _, name := range []string{"test_thresholds_pass", "test_threshold_violated", "test_failed_keeps_series", "test_series_and_a_list"} {
+	for _, name := range []string{"test_thresholds_pass", "test_threshold_violated", "test_failed_keeps_series", "test_timed_out_keeps_series", "test_series_and_a_list"} {
 		file, err := series.Load(caseDir(name))
 		if err != nil || len(file.Series) != 1 || file.Series[0].Name != "latency_ms" || len(file.Series[0].Points) != 100 {
 			t.Errorf("%s: series.json = %+v, %v", name, file, err)
@@ -39,9 +39,10 @@ func TestSeriesAndThresholds(t *testing.T) {
 	// The summary is merged into data.json, next to the returned data;
 	// a failed test's data.json holds the summaries alone.
 	for name, want := range map[string]string{
-		"test_thresholds_pass":     `{"latency_ms":{"count":100,"max":100,"mean":50.5,"min":1,"p50":50.5,"p90":90.10000000000001,"p95":95.05,"p99":99.01},"result":{"bytes":10}}`,
-		"test_failed_keeps_series": `{"latency_ms":{"count":100,"max":100,"mean":50.5,"min":1,"p50":50.5,"p90":90.10000000000001,"p95":95.05,"p99":99.01}}`,
-		"test_series_and_a_list":   `[1,2]`,
+		"test_thresholds_pass":        `{"latency_ms":{"count":100,"max":100,"mean":50.5,"min":1,"p50":50.5,"p90":90.10000000000001,"p95":95.05,"p99":99.01},"result":{"bytes":10}}`,
+		"test_failed_keeps_series":    `{"latency_ms":{"count":100,"max":100,"mean":50.5,"min":1,"p50":50.5,"p90":90.10000000000001,"p95":95.05,"p99":99.01}}`,
+		"test_series_and_a_list":      `[1,2]`,
+		"test_timed_out_keeps_series": `{"latency_ms":{"count":100,"max":100,"mean":50.5,"min":1,"p50":50.5,"p90":90.10000000000001,"p95":95.05,"p99":99.01}}`,
 	} {
 		data, err := os.ReadFile(filepath.Join(caseDir(name), "data.json"))
 		if err != nil || compact(t, data) != want {
