@@ -11,6 +11,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/host/series"
 	"github.com/ducktape-go/ducktape/starlib"
 	"github.com/ducktape-go/ducktape/starlib/startest"
 )
@@ -53,7 +54,7 @@ func runChunk(t *testing.T, cl *cluster.Cluster, file, chunk string, line int) {
 	src := strings.Repeat("\n", line-1) + chunk
 	log := &recorder{}
 	dir := t.TempDir()
-	env := starlib.NewEnv(starlib.Env{Log: log, Cluster: starlib.NewTestCluster(cl.Nodes()), History: starlib.NewTestHistory(dir)})
+	env := starlib.NewEnv(starlib.Env{Log: log, Cluster: starlib.NewTestCluster(cl.Nodes()), History: starlib.NewTestHistory(dir), Series: series.NewSet()})
 	rt := env.Runtime
 	params := starlark.NewDict(0)
 	tctx := &starlib.TestContext{
