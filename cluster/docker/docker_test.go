@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/accounttest"
@@ -94,4 +95,45 @@ func TestParseMount(t *testing.T) {
 			t.Errorf("ParseMount(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
 		}
 	}
+}
+
+// TestDockerNoStrays: a detached process, a command that prints a lot and
+// a command cancelled midway leave nothing running once the cluster is
+// closed (the containers' processes are this machine's, so pgrep sees them).
+func TestDockerNoStrays(t *testing.T) {
+	dockertest.RequireEngine(t)
+	cl, err := docker.Open(context.Background(), docker.Options{Nodes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := cl.Nodes()[0].Account
+	if _, err := acct.SSH(context.Background(), "nohup sleep 43.25 > /dev/null 2>&1 &", false); err != nil {
+		t.Fatal(err)
+	}
+	out, err := acct.Output(context.Background(), "head -c 20000000 /dev/zero | tr '\\0' x", cluster.OutputOptions{})
+	if err != nil || len(out) != 20000000 {
+		t.Errorf("a 20 MB output: %d bytes, %v", len(out), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := acct.SSH(ctx, "sleep 44.25", false); err == nil {
+		t.Error("a command cancelled after 1 s succeeded")
+	}
+	if !running("sleep 43.25") {
+		t.Fatal("the detached process is not running")
+	}
+	if err := cl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"sleep 43.25", "sleep 44.25"} {
+		if running(p) {
+			t.Errorf("%q survived the cluster", p)
+		}
+	}
+}
+
+// running reports whether a process of this machine runs cmdline.
+func running(cmdline string) bool {
+	out, _ := exec.Command("pgrep", "-f", cmdline).Output()
+	return len(strings.TrimSpace(string(out))) > 0
 }
