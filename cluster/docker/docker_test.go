@@ -137,3 +137,24 @@ func running(cmdline string) bool {
 	out, _ := exec.Command("pgrep", "-f", cmdline).Output()
 	return len(strings.TrimSpace(string(out))) > 0
 }
+
+// TestDockerRemoteEngine: with a tcp:// engine the runner reaches the
+// nodes through the ports the engine publishes on its host, while the
+// nodes still reach each other at their bridge addresses. It needs an
+// engine listening on TCP, named by DUCKTAPE_TEST_DOCKER_TCP (CI starts
+// one on loopback).
+func TestDockerRemoteEngine(t *testing.T) {
+	host := os.Getenv("DUCKTAPE_TEST_DOCKER_TCP")
+	if host == "" {
+		t.Skip("DUCKTAPE_TEST_DOCKER_TCP is not set (e.g. tcp://127.0.0.1:23750, an engine listening on TCP)")
+	}
+	t.Setenv("DOCKER_HOST", host)
+	nodes := dockertest.Start(t, 2, docker.Options{}).Nodes()
+	a, b := nodes[0].Account, nodes[1].Account
+	if got := a.Info().SSHHostname; got != "127.0.0.1" {
+		t.Errorf("the runner reaches %s at %s, want the engine's host 127.0.0.1", nodes[0].Name, got)
+	}
+	if _, err := b.SSH(context.Background(), "timeout 5 bash -c 'exec 3<>/dev/tcp/"+a.Info().ExternallyRoutableIP+"/22'", false); err != nil {
+		t.Errorf("%s cannot reach %s at its bridge address: %v", nodes[1].Name, nodes[0].Name, err)
+	}
+}
