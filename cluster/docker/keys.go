@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ducktape-go/ducktape/cluster"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -79,25 +80,10 @@ func (c *credentials) writeKnownHosts(addrs []string) error {
 	return os.WriteFile(c.knownHosts, []byte(line), 0o600)
 }
 
-// sshdConfig is a node's sshd configuration: key login as root with the
-// cluster's key only, SFTP, forwarding, room for the driver's pooled
-// sessions, and log lines on stderr (the container's log).
-const sshdConfig = `Port 22
-HostKey /etc/ducktape/host_key
-PidFile none
-AuthorizedKeysFile /etc/ducktape/authorized_keys
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-UsePAM no
-StrictModes no
-UseDNS no
-AllowTcpForwarding yes
-MaxStartups 200:30:400
-LogLevel INFO
-Subsystem sftp internal-sftp
-`
+// sshdConfig is a node's sshd configuration: every address, port 22, the
+// cluster's keys from /etc/ducktape, and log lines on stderr (sshd runs with
+// -e), which are the container's log.
+var sshdConfig = cluster.SSHDConfig("", 22, "/etc/ducktape/host_key", "/etc/ducktape/authorized_keys", "INFO")
 
 // nodeFiles returns the tar stream copied into every container before it
 // starts: /etc/ducktape with the sshd configuration and keys.
