@@ -113,7 +113,7 @@ func TestMarkErrors(t *testing.T) {
 		"def test_a(ctx): pass\nmatrix(test_a, x = 1)\n":                                          "matrix(test_a): x must be a non-empty list of values, not 1",
 		"def test_a(ctx): pass\nmatrix(test_a, x = [])\n":                                         "x must be a non-empty list",
 		"def test_a(ctx): pass\ncluster(test_a, num_nodes = 1)\ncluster(test_a, num_nodes = 2)\n": "already has a cluster(...) mark",
-		"def test_a(ctx): pass\ncluster(test_a)\n":                                                "give num_nodes = N or nodes = [node_spec(...), ...]",
+		"def test_a(ctx): pass\nmatrix(test_a)\n":                                                 "matrix(test_a): no parameters given",
 		"def test_a(ctx): pass\ntimeout(test_a, \"soon\")\n":                                      "want a positive duration such as \"90s\" or \"10m\", not \"soon\"",
 		"cluster(len, num_nodes = 1)\n":                                                           "the first argument must be a test function defined in Starlark, not builtin_function_or_method",
 		"def test_a(ctx): pass\nparametrize(test_a, x = lambda: 1)\n":                             "parameters must be JSON values",
@@ -156,5 +156,65 @@ everything:
 	_, err = host.Discover(newLoader(), []string{filepath.Join(root, "suites/bad.yml")}, host.DiscoverOptions{})
 	if err == nil || !strings.Contains(err.Error(), `unknown key "bogus"`) {
 		t.Errorf("bad suite: %v", err)
+	}
+}
+
+// caseList returns the ids of suite's cases relative to root, with
+// " IGNORED" after the ignored ones.
+func caseList(suite *host.Suite, root string) string {
+	var out []string
+	for _, c := range suite.Cases {
+		id := strings.TrimPrefix(c.ID(), root+"/")
+		if c.Ignored != "" {
+			id += " IGNORED"
+		}
+		out = append(out, id)
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestIgnoreMatchesOnlyEqualCases(t *testing.T) {
+	root := writeTree(t, map[string]string{"test_i.star": `
+def test_missing_key(ctx, y, x = 0): pass
+parametrize(test_missing_key, x = 1, y = 2)
+parametrize(test_missing_key, y = 3)
+ignore(test_missing_key, x = 1)
+ignore(test_missing_key, y = 3)
+
+def test_subset(ctx, x, y, z): pass
+parametrize(test_subset, x = 100, y = 200, z = 300)
+parametrize(test_subset, x = 100, z = 300, y = 1)
+ignore(test_subset, x = 100, z = 300)
+ignore(test_subset, x = 100, y = 1, z = 300)
+`})
+	got := caseList(discover(t, root), root)
+	want := strings.Join([]string{
+		`test_i.star::test_missing_key@{"x":1,"y":2}`,
+		`test_i.star::test_missing_key@{"y":3} IGNORED`,
+		`test_i.star::test_subset@{"x":100,"y":200,"z":300}`,
+		`test_i.star::test_subset@{"x":100,"y":1,"z":300} IGNORED`,
+	}, "\n")
+	if got != want {
+		t.Errorf("cases:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestBareParametrizeAndEmptyCluster(t *testing.T) {
+	root := writeTree(t, map[string]string{"test_b.star": `
+def test_defaults_only(ctx, x = 5): pass
+parametrize(test_defaults_only)
+parametrize(test_defaults_only, x = 6)
+cluster(test_defaults_only)
+`})
+	suite := discover(t, root)
+	if len(suite.LoadFailures) > 0 {
+		t.Fatal(suite.LoadFailures[0].Message())
+	}
+	want := "test_b.star::test_defaults_only\ntest_b.star::test_defaults_only@{\"x\":6}"
+	if got := caseList(suite, root); got != want {
+		t.Errorf("cases:\n%s\nwant:\n%s", got, want)
+	}
+	if suite.Cases[0].Test.Nodes != nil {
+		t.Errorf("an empty cluster(...) must ask for the whole cluster, as no mark: %v", suite.Cases[0].Test.Nodes)
 	}
 }

@@ -121,7 +121,7 @@ func markCluster(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) er
 		return fmt.Errorf("the test already has a cluster(...) mark")
 	}
 	if num == nil && specs == nil {
-		return fmt.Errorf("give num_nodes = N or nodes = [node_spec(...), ...]")
+		return nil // cluster(test) is no mark at all, as @cluster() in the Python ducktape
 	}
 	nodes, err := NodeSpecsArg("cluster", num, specs)
 	if err != nil {
@@ -131,14 +131,16 @@ func markCluster(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) er
 	return nil
 }
 
-// markParams records keyword arguments; with lists, every value must be a
-// non-empty list (the values to cross).
+// markParams records keyword arguments; with lists (matrix, defaults),
+// there must be some and every value must be a non-empty list (the values
+// to cross). Without lists (parametrize), none is one case with the
+// function's defaults, as a bare @parametrize() in the Python ducktape.
 func markParams(add func(*TestMarks, Params), lists bool) func(*TestMarks, starlark.Tuple, []starlark.Tuple) error {
 	return func(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {
 		if len(args) > 0 {
 			return fmt.Errorf("parameters must be given by name")
 		}
-		if len(kwargs) == 0 {
+		if lists && len(kwargs) == 0 {
 			return fmt.Errorf("no parameters given")
 		}
 		for _, kv := range kwargs {
