@@ -125,3 +125,42 @@ func sanitizeDirName(s string) string {
 	}
 	return s
 }
+
+// SplitSymbols splits a comma-separated list of symbols (a list flag's
+// value) at the commas outside their parameters: inside @{...} or @[...]
+// commas belong to the JSON, as do brackets and commas in its strings.
+// Empty items are dropped.
+func SplitSymbols(list string) []string {
+	var out []string
+	depth, inString, escaped, start := 0, false, false, 0
+	for i := 0; i < len(list); i++ {
+		c := list[i]
+		switch {
+		case depth == 0 && c == '@' && i+1 < len(list) && (list[i+1] == '{' || list[i+1] == '['):
+			depth, i = 1, i+1
+		case depth == 0 && c == ',':
+			if item := strings.TrimSpace(list[start:i]); item != "" {
+				out = append(out, item)
+			}
+			start = i + 1
+		case depth == 0:
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString && c == '"':
+			inString = false
+		case inString:
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	if item := strings.TrimSpace(list[start:]); item != "" {
+		out = append(out, item)
+	}
+	return out
+}

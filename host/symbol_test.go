@@ -32,3 +32,17 @@ func TestParseSymbol(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitSymbols(t *testing.T) {
+	for list, want := range map[string][]string{
+		"a.star, b.star::test_x,":                  {"a.star", "b.star::test_x"},
+		`f.star::t@{"x": 1,"y": "a"}`:              {`f.star::t@{"x": 1,"y": "a"}`},
+		`f.star::t@{"x": 1,"y": "a,}"},g.star`:     {`f.star::t@{"x": 1,"y": "a,}"}`, "g.star"},
+		`f.star::t@[{"x": [1, 2]},{"x": "\"]"}],h`: {`f.star::t@[{"x": [1, 2]},{"x": "\"]"}]`, "h"},
+		"tests@v2/a.star,b.star":                   {"tests@v2/a.star", "b.star"},
+	} {
+		if got := SplitSymbols(list); !reflect.DeepEqual(got, want) {
+			t.Errorf("SplitSymbols(%q) = %q, want %q", list, got, want)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.noColor, "no-color", false, "never colour the output (it is coloured only on a terminal anyway)")
 	f.StringVar(&o.globals, "globals", "", "ctx.globals of every test: a JSON object, or a file that holds one")
 	f.StringVar(&o.configFile, "config-file", "", "file of default arguments, instead of ~/.ducktape/config (.ducktape/config is read first)")
-	f.StringSliceVar(&o.exclude, "exclude", nil, "test symbols to leave out (repeatable, or comma-separated)")
+	f.Var(symbolList{&o.exclude}, "exclude", "test symbols to leave out (repeatable, or comma-separated)")
 	f.StringVar(&o.parameters, "parameters", "", "JSON object of parameters: every selected test runs once with exactly these, instead of its marks' cases")
 	f.IntVar(&o.sample, "sample", 0, "run only this many cases, chosen at random")
 	f.IntVar(&o.subsets, "subsets", 1, "split the cases into this many contiguous parts...")
