@@ -83,7 +83,8 @@ def test_broken(ctx):
 `
 	rep, dir := runWith(t, cl, map[string]string{"test_d.star": flaky}, func(r *host.Runner) { r.Deflake = 3 })
 	f := hosttest.Result(t, rep, "test_flaky")
-	if f.TestStatus != host.StatusFlaky || !strings.Contains(f.Summary, "passed on attempt 2 of 3") || !strings.Contains(f.Summary, "attempt 1 (") {
+	if f.TestStatus != host.StatusFlaky || !strings.Contains(f.Summary, "passed on attempt 2 of 3") || !strings.Contains(f.Summary, "attempt 1 (") ||
+		!strings.Contains(f.Summary, "): Error in fail: fail: first attempt fails (at ") || !strings.Contains(f.Summary, "/test_d.star:6:13: in test_flaky)") {
 		t.Errorf("flaky: %s %q", f.TestStatus, f.Summary)
 	}
 	if !strings.HasSuffix(f.ResultsDir, "test_flaky/2") || !strings.HasSuffix(f.TestID, "::test_flaky") {
@@ -93,7 +94,7 @@ def test_broken(ctx):
 		t.Errorf("the failed attempt's logs are kept: %v", err)
 	}
 	b := hosttest.Result(t, rep, "test_broken")
-	if b.TestStatus != host.StatusFail || !strings.Contains(b.Summary, "failed all 3 attempts") {
+	if b.TestStatus != host.StatusFail || !strings.Contains(b.Summary, "failed all 3 attempts") || strings.Count(b.Summary, "): Error in fail: fail: always (at ") != 2 || strings.Count(b.Summary, "/test_d.star:9:9: in test_broken)") != 2 {
 		t.Errorf("broken: %s %q", b.TestStatus, b.Summary)
 	}
 	if rep.NumFlaky != 1 || rep.NumFailed != 1 || len(rep.Results) != 2 {

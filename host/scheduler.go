@@ -138,7 +138,7 @@ func (s *scheduler) start(j *job, nodes []*cluster.Node) {
 func (s *scheduler) finish(f finished) {
 	j, res := f.j, f.res
 	if res.TestStatus == StatusFail && j.attempt < max(s.r.Deflake, 1) && !s.halted {
-		j.failures = append(j.failures, fmt.Sprintf("attempt %d (%s): %s", j.attempt, res.ResultsDir, firstLine(res.Summary)))
+		j.failures = append(j.failures, fmt.Sprintf("attempt %d (%s): %s", j.attempt, res.ResultsDir, attemptError(res.Summary)))
 		j.bypassed = 0
 		s.add(j)
 		return
@@ -159,7 +159,30 @@ func (s *scheduler) finish(f finished) {
 	}
 }
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
+// attemptError condenses a failed attempt's summary for the final one:
+// its headline (the error, not "Traceback ...") and, when the summary holds
+// a Starlark backtrace, where the error happened (its innermost frame).
+func attemptError(summary string) string {
+	text := headline(summary)
+	if at := innermostFrame(summary); at != "" {
+		text += " (at " + at + ")"
+	}
+	return text
+}
+
+// innermostFrame returns the last frame of the first Starlark backtrace in
+// s ("file:line:col: in fn"), or "" when there is none.
+func innermostFrame(s string) string {
+	_, trace, ok := strings.Cut(s, "Traceback (most recent call last):\n")
+	if !ok {
+		return ""
+	}
+	last := ""
+	for _, line := range strings.Split(trace, "\n") {
+		if !strings.HasPrefix(line, " ") {
+			break
+		}
+		last = strings.TrimSpace(line)
+	}
+	return last
 }
