@@ -218,3 +218,80 @@ cluster(test_defaults_only)
 		t.Errorf("an empty cluster(...) must ask for the whole cluster, as no mark: %v", suite.Cases[0].Test.Nodes)
 	}
 }
+
+func TestSuiteExcludesApplyToTheirOwnSuite(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"tests/test_a.star": "def test_one(ctx): pass\ndef test_two(ctx): pass\n",
+		"tests/test_b.star": "def test_three(ctx): pass\n",
+		"suites/s.yml": `
+import: other.yml
+no_two:
+  included: [../tests/test_a.star]
+  excluded: [../tests/test_a.star::test_two, ../tests/gone.star]
+`,
+		"suites/other.yml":  "all_b:\n  included: [../tests/test_b.star]\n  excluded: [../tests/test_a.star]\n",
+		"suites/empty.yml":  "nothing:\n",
+		"suites/empty2.yml": "nothing: []\n",
+		"suites/only.yml":   "only:\n  excluded: [../tests]\n",
+		"suites/star.yml":   "import: ../tests/test_a.star\n",
+	})
+	sel := func(args ...string) string {
+		t.Helper()
+		suite, err := host.Discover(newLoader(), args, host.DiscoverOptions{})
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return strings.Join(ids(suite, root), " ")
+	}
+	s := filepath.Join(root, "suites/s.yml")
+	// other.yml's exclusion of test_a.star does not reach s.yml's suite.
+	if got := sel(s); got != "tests/test_b.star::test_three tests/test_a.star::test_one" {
+		t.Errorf("suites: %s", got)
+	}
+	// A symbol named on the command line beats a suite's exclude.
+	if got := sel(s, filepath.Join(root, "tests/test_a.star::test_two")); got != "tests/test_a.star::test_one tests/test_a.star::test_two tests/test_b.star::test_three" {
+		t.Errorf("explicit include: %s", got)
+	}
+	for file, want := range map[string]string{
+		"empty.yml":  "suite " + root + "/suites/empty.yml: nothing is empty; a suite must include some tests",
+		"empty2.yml": "nothing is empty",
+		"only.yml":   "only has only excluded: symbols",
+		"star.yml":   "suite " + root + "/suites/star.yml: import " + root + "/suites/../tests/test_a.star: not a suite file",
+	} {
+		_, err := host.Discover(newLoader(), []string{filepath.Join(root, "suites", file)}, host.DiscoverOptions{})
+		var usage *host.UsageError
+		if !asUsage(err, &usage) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want a usage error with %q", file, err, want)
+		}
+	}
+}
+
+func TestEmptySelectionIsAnError(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"empty/README":           "no tests here",
+		"none/test_none.star":    "def helper(ctx): pass\n",
+		"some/test_some.star":    "def test_a(ctx): pass\n",
+		"ignored/test_skip.star": "def test_s(ctx): pass\nignore(test_s)\n",
+	})
+	for _, tc := range []struct {
+		args    []string
+		exclude []string
+		want    string
+	}{
+		{[]string{root + "/empty"}, nil, "no tests selected: " + root + "/empty holds no test files"},
+		{[]string{root + "/none"}, nil, "no tests selected: " + root + "/none/test_none.star defines no tests"},
+		{[]string{root + "/some"}, []string{root + "/some"}, "no tests selected: all 1 cases of " + root + "/some are excluded"},
+	} {
+		_, err := host.Discover(newLoader(), tc.args, host.DiscoverOptions{Exclude: tc.exclude})
+		var usage *host.UsageError
+		if !asUsage(err, &usage) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want a usage error with %q", tc.args, err, tc.want)
+		}
+	}
+	// Ignored cases are selected (reported IGNORE); excluding a path that
+	// does not exist is fine.
+	suite, err := host.Discover(newLoader(), []string{root + "/ignored"}, host.DiscoverOptions{Exclude: []string{root + "/nowhere", root + "/no*glob"}})
+	if err != nil || len(suite.Cases) != 1 {
+		t.Errorf("ignored cases, missing excludes: %v %v", suite, err)
+	}
+}
