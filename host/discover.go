@@ -238,6 +238,13 @@ func Discover(loader *Loader, args []string, opts DiscoverOptions) (*Suite, erro
 	for _, g := range groups {
 		included = append(included, g.include...)
 	}
+	if opts.Parameters != nil {
+		for _, t := range included {
+			if t.sym.Params != nil {
+				return nil, usageErrorf("--parameters cannot be combined with a symbol's own parameters (%s): give the parameters one way", t.text)
+			}
+		}
+	}
 
 	suite := &Suite{}
 	var files []string

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -136,13 +136,7 @@ func parseParameters(arg string) (map[string]any, error) {
 	if arg == "" {
 		return nil, nil
 	}
-	d := json.NewDecoder(strings.NewReader(arg))
-	d.UseNumber()
-	var params map[string]any
-	if err := d.Decode(&params); err != nil || params == nil {
-		return nil, usageErrorf("--parameters: want a JSON object such as '{\"acks\": 1}': %v", orNotObject(err))
-	}
-	return params, nil
+	return decodeObject([]byte(arg), "--parameters", `{"acks": 1}`)
 }
 
 func runTests(gs *globalState, opts *runOptions, args []string) error {
@@ -227,28 +221,55 @@ func parseGlobals(arg string) (starlark.Value, error) {
 		d.Freeze()
 		return d, nil
 	}
-	text := []byte(arg)
+	text, source := []byte(arg), "--globals"
 	if !strings.HasPrefix(strings.TrimSpace(arg), "{") {
 		data, err := os.ReadFile(arg)
 		if err != nil {
 			return nil, usageErrorf("--globals: %q is neither a JSON object nor a readable file: %v", arg, err)
 		}
-		text = data
+		text, source = data, "--globals file "+arg
 	}
-	var obj map[string]any
-	if err := json.Unmarshal(text, &obj); err != nil || obj == nil {
-		return nil, usageErrorf("--globals: want a JSON object: %v", orNotObject(err))
+	if _, err := decodeObject(text, source, `{"broker": "3.7"}`); err != nil {
+		return nil, err
 	}
-	v, err := starlib.FromJSON(text)
+	globals, err := starlib.FromJSON(text)
 	if err != nil {
-		return nil, usageErrorf("--globals: %v", err)
+		return nil, usageErrorf("%s: %v", source, err)
 	}
-	return v, nil
+	return globals, nil
 }
 
-func orNotObject(err error) error {
-	if err == nil {
-		return fmt.Errorf("got null")
+// jsonKind names the kind of a decoded JSON value, as a user would.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	default:
+		return "a number"
 	}
-	return err
+}
+
+// decodeObject decodes text as a JSON object (numbers as json.Number);
+// anything else is a usage error that names source and says what it got.
+func decodeObject(text []byte, source, example string) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(text))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, usageErrorf("%s: not valid JSON: %v", source, err)
+	}
+	if d.More() {
+		return nil, usageErrorf("%s: not valid JSON: more text after the first value", source)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, usageErrorf("%s: want a JSON object such as %s, not %s", source, example, jsonKind(v))
+	}
+	return obj, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -32,5 +33,45 @@ func TestExcludeTakesParametrizedSymbols(t *testing.T) {
 	code, ids, errOut := collect(t, dir, "--exclude", f+`::test_t@{"x": 1,"y": "a"}`, "--exclude", f+`::test_t@{"y": "b,c", "x": 2},`+f+`::nothing_here_is_fine`, f)
 	if code != exitOK || ids != `f.star::test_t@{"x":3,"y":"d"}` {
 		t.Errorf("exit %d, cases:\n%s\n%s", code, ids, errOut)
+	}
+}
+
+func TestParametersAndGlobalsMessages(t *testing.T) {
+	dir := t.TempDir()
+	f := writeFile(t, dir, "f.star", paramsFile)
+	list := writeFile(t, dir, "list.json", `[1, 2]`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--parameters", `{"x": 9, "y": "z"}`, f + `::test_t@{"x": 1, "y": "a"}`}, "--parameters cannot be combined with a symbol's own parameters (" + f + `::test_t@{"x": 1, "y": "a"})`},
+		{[]string{"--parameters", `[1]`, f}, `--parameters: want a JSON object such as {"acks": 1}, not a list`},
+		{[]string{"--globals", list, f}, "--globals file " + list + `: want a JSON object such as {"broker": "3.7"}, not a list`},
+		{[]string{"--globals", `{"a": 1} {}`, f}, "--globals: not valid JSON: more text after the first value"},
+	} {
+		code, _, errOut := collect(t, dir, tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "interface") {
+			t.Errorf("%q: exit %d, stderr %q, want %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestEmptySelectionExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	f := writeFile(t, dir, "tests/test_x.star", "def test_x(ctx): pass\n")
+	writeFile(t, dir, "empty/README", "")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{filepath.Join(dir, "empty")}, "no tests selected: " + dir + "/empty holds no test files"},
+		{[]string{"--exclude", f, f}, "no tests selected: all 1 cases of " + f + " are excluded"},
+	} {
+		if code, _, errOut := collect(t, dir, tc.args...); code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q, want %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	if code, ids, errOut := collect(t, dir, "--exclude", filepath.Join(dir, "no/such/dir"), f); code != exitOK || ids != "tests/test_x.star::test_x" {
+		t.Errorf("excluding a missing path: exit %d %q %s", code, ids, errOut)
 	}
 }
