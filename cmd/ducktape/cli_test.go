@@ -138,11 +138,14 @@ func TestSubsetsAndSample(t *testing.T) {
 		}
 		return strings.Count(out, "::test_")
 	}
-	if a, b, c := count("--subsets", "3", "--subset", "0"), count("--subsets", "3", "--subset", "1"), count("--subsets", "3", "--subset", "2"); a+b+c != 10 || a != 4 || c != 2 {
+	if a, b, c := count("--subsets", "3", "--subset", "0"), count("--subsets", "3", "--subset", "1"), count("--subsets", "3", "--subset", "2"); a+b+c != 10 || a != 4 || b != 3 || c != 3 {
 		t.Errorf("subsets of 10: %d %d %d", a, b, c)
 	}
 	if n := count("--sample", "3"); n != 3 {
 		t.Errorf("--sample 3 gave %d", n)
+	}
+	if code, _, errOut := runCLI(t, "--collect-only", "--subsets", "11", "--subset", "10", dir); code != exitUsage || !strings.Contains(errOut, "no tests selected: --subset 10 of --subsets 11 is empty, the selection has only 10 cases") {
+		t.Errorf("empty subset: exit %d %s", code, errOut)
 	}
 	if code, _, errOut := runCLI(t, "--collect-only", "--subsets", "2", "--subset", "2", dir); code != exitUsage || !strings.Contains(errOut, "--subset must be between 0 and --subsets - 1 (1), not 2") {
 		t.Errorf("bad --subset: exit %d %s", code, errOut)

@@ -124,6 +124,9 @@ func (o *runOptions) selectCases(suite *host.Suite) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
+	if len(cases) == 0 && len(suite.LoadFailures) == 0 {
+		return usageErrorf("no tests selected: --subset %d of --subsets %d is empty, the selection has only %d cases", o.subset, o.subsets, len(suite.Cases))
+	}
 	if o.sample > 0 {
 		cases = host.Sample(cases, o.sample, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
 	}
