@@ -188,7 +188,7 @@ cluster(_sleeper, num_nodes = 1)
 func TestRunnerTimeoutEndsAHungRun(t *testing.T) {
 	cl := hosttest.LocalCluster(t, 2)
 	start := time.Now()
-	rep, _ := runWith(t, cl, map[string]string{"test_h.star": `
+	rep, dir := runWith(t, cl, map[string]string{"test_h.star": `
 def test_hangs(ctx):
     ctx.cluster[0].account.ssh("sleep 33")
 cluster(test_hangs, num_nodes = 2)
@@ -200,8 +200,19 @@ cluster(test_never_starts, num_nodes = 1)
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("the run took %s", took)
 	}
-	if len(rep.Results) != 1 {
-		t.Fatalf("%d results; the test that never started must not be reported as run", len(rep.Results))
+	if len(rep.Results) != 2 || rep.NumFailed != 2 {
+		t.Fatalf("%d results, %d failed; the test that never started must be reported as FAIL", len(rep.Results), rep.NumFailed)
+	}
+	notRun := hosttest.Result(t, rep, "test_never_starts")
+	if notRun.TestStatus != host.StatusFail || notRun.Summary != "Test not run: "+host.ErrRunnerTimeout.Error() {
+		t.Errorf("never started: %s %q", notRun.TestStatus, notRun.Summary)
+	}
+	if _, err := os.Stat(filepath.Join(dir, notRun.ResultsDir, "report.json")); err != nil {
+		t.Errorf("a test not run has its results directory: %v", err)
+	}
+	junit, _ := os.ReadFile(filepath.Join(dir, "report.xml"))
+	if !strings.Contains(string(junit), `name="test_never_starts"`) || !strings.Contains(string(junit), "Test not run") {
+		t.Errorf("report.xml lacks the test not run:\n%s", junit)
 	}
 	r := hosttest.Result(t, rep, "test_hangs")
 	if r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "the test runner timed out") || !strings.Contains(r.Summary, "in test_hangs") {

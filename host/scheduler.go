@@ -82,6 +82,7 @@ func (s *scheduler) run() {
 			s.startReady()
 		}
 		if s.running == 0 && (s.halted || len(s.pending) == 0) {
+			s.reportNotRun()
 			return
 		}
 		select {
@@ -131,6 +132,36 @@ func (s *scheduler) start(j *job, nodes []*cluster.Node) {
 		s.r.Observer.CaseStarted(id)
 	}
 	s.launch(j, index, nodes)
+}
+
+// NotRunSummary starts the summary of a case that never started because
+// the run was cut short (Ctrl-C, --test-runner-timeout): it is reported as
+// FAIL, as the Python ducktape does, so that CI counts stay right.
+const NotRunSummary = "Test not run"
+
+// reportNotRun records every job still pending after the run was stopped
+// or timed out as FAIL "Test not run: <why>", each with a results
+// directory of its own. After --exit-first, which is asked for, they are
+// left out.
+func (s *scheduler) reportNotRun() {
+	if len(s.pending) == 0 || context.Cause(s.runCtx) == nil {
+		return
+	}
+	why := NotRunSummary + ": " + cancelCause(s.runCtx)
+	for _, j := range s.pending {
+		id := j.c.ID()
+		s.runs[id]++
+		res := &Result{
+			TestID: id, ModuleName: j.c.Test.File, FunctionName: j.c.Test.Name,
+			InjectedArgs: j.c.Params, TestStatus: StatusFail, Summary: why,
+			ResultsDir: CaseDir(j.c, s.runs[id]),
+		}
+		if len(j.failures) > 0 {
+			res.Summary += "\nearlier attempts:\n" + strings.Join(j.failures, "\n")
+		}
+		s.r.record(s.r.staticResult(res))
+	}
+	s.pending = nil
 }
 
 // finish records a finished job, or queues its next attempt when it failed

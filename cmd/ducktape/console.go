@@ -172,7 +172,13 @@ func (c *console) summary(r *host.Report, s *host.Session, total int) {
 	}
 	fmt.Fprintf(&b, "session %s: %s in %.2f s\n", r.SessionID, counts, r.RunTimeSeconds)
 	fmt.Fprintf(&b, "results: %s\n", s.Dir)
-	if notRun := total - len(r.Results); notRun > 0 {
+	notRun := total - len(r.Results) // left out after --exit-first
+	for _, res := range r.Results {
+		if strings.HasPrefix(res.Summary, host.NotRunSummary) {
+			notRun++ // reported as FAIL "Test not run"
+		}
+	}
+	if notRun > 0 {
 		fmt.Fprintf(&b, "%d tests did not run (interrupted, --exit-first or --test-runner-timeout)\n", notRun)
 	}
 	if len(failed) > 0 {
