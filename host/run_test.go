@@ -242,3 +242,18 @@ cluster(test_uses_both, num_nodes = 2)
 		t.Errorf("fully used: %s %q", r.TestStatus, r.Summary)
 	}
 }
+
+func TestCasesWhoseParametersEscapeAlikeGetTheirOwnDirectories(t *testing.T) {
+	rep, _ := runWith(t, hosttest.LocalCluster(t, 1), map[string]string{"test_p.star": `
+def test_p(ctx, a): pass
+parametrize(test_p, a = "x y")
+parametrize(test_p, a = "xy")
+`}, nil)
+	var dirs []string
+	for _, r := range rep.Results {
+		dirs = append(dirs, r.ResultsDir[strings.Index(r.ResultsDir, "test_p/"):])
+	}
+	if strings.Join(dirs, " ") != "test_p/a=xy/1 test_p/a=xy/2" {
+		t.Errorf("directories: %v", dirs)
+	}
+}

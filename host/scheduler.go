@@ -36,7 +36,7 @@ type scheduler struct {
 	runCtx  context.Context // cancelled by stop or by the runner timeout
 	cancel  context.CancelCauseFunc
 	pending []*job
-	runs    map[string]int // case id -> runs started so far (the directory index)
+	runs    map[string]int // caseRunsDir -> runs started so far (the directory index)
 	done    chan finished
 	running int
 	halted  bool // start nothing more (stop, --exit-first, runner timeout)
@@ -123,9 +123,9 @@ func (s *scheduler) startReady() {
 }
 
 func (s *scheduler) start(j *job, nodes []*cluster.Node) {
-	id := j.c.ID()
-	s.runs[id]++
-	index := s.runs[id]
+	id, runsDir := j.c.ID(), caseRunsDir(j.c)
+	s.runs[runsDir]++
+	index := s.runs[runsDir]
 	s.running++
 	j.attempt++
 	if s.r.Observer != nil {
@@ -149,12 +149,12 @@ func (s *scheduler) reportNotRun() {
 	}
 	why := NotRunSummary + ": " + cancelCause(s.runCtx)
 	for _, j := range s.pending {
-		id := j.c.ID()
-		s.runs[id]++
+		runsDir := caseRunsDir(j.c)
+		s.runs[runsDir]++
 		res := &Result{
-			TestID: id, ModuleName: j.c.Test.File, FunctionName: j.c.Test.Name,
+			TestID: j.c.ID(), ModuleName: j.c.Test.File, FunctionName: j.c.Test.Name,
 			InjectedArgs: j.c.Params, TestStatus: StatusFail, Summary: why,
-			ResultsDir: CaseDir(j.c, s.runs[id]),
+			ResultsDir: CaseDir(j.c, s.runs[runsDir]),
 		}
 		if len(j.failures) > 0 {
 			res.Summary += "\nearlier attempts:\n" + strings.Join(j.failures, "\n")

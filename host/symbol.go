@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Symbol selects tests: path (a file, directory or glob), optionally
@@ -91,8 +92,12 @@ func FormatParams(params map[string]any) string {
 	return string(data)
 }
 
-// ParamsDirName renders parameters as a results directory name in the
-// Python ducktape's style: "k=v.k2=v2", keys sorted.
+// ParamsDirName renders parameters as a results directory name as the
+// Python ducktape does: "k=v.k2=v2" (keys sorted, values as in test ids,
+// strings without quotes), then whitespace dropped, every run of other
+// characters than letters, digits, "_", "-", "=" and "." made one ".", no
+// repeated dots and none at either end: {"a": "x..y", "b": " I'm a b "}
+// gives "a=x.y.b=I.mab". The name is at most 200 bytes.
 func ParamsDirName(params map[string]any) string {
 	keys := make([]string, 0, len(params))
 	for k := range params {
@@ -111,7 +116,35 @@ func ParamsDirName(params map[string]any) string {
 		}
 		parts[i] = k + "=" + text
 	}
-	return sanitizeDirName(strings.Join(parts, "."))
+	name := escapePathname(strings.Join(parts, "."))
+	if len(name) > 200 {
+		name = strings.TrimRight(strings.ToValidUTF8(name[:200], ""), ".")
+	}
+	if name == "" {
+		name = "_" // keys of punctuation only: still a level of its own
+	}
+	return name
+}
+
+// escapePathname applies the Python ducktape's rules for a parameters
+// directory (see ParamsDirName).
+func escapePathname(s string) string {
+	var b strings.Builder
+	dot := false // a dot is due before the next kept character
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+		case r == '-' || r == '=' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			if dot && b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			dot = false
+			b.WriteRune(r)
+		default:
+			dot = true
+		}
+	}
+	return b.String()
 }
 
 // sanitizeDirName keeps a name usable as one directory level.
