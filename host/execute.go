@@ -184,7 +184,7 @@ func openCaseDir(dir string) (*LogFiles, error) {
 }
 
 func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := marshalText(v, "  ")
 	if err != nil {
 		return err
 	}

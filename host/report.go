@@ -164,7 +164,7 @@ func (r *Report) writeLocked(stop time.Time) error {
 	if r.dir == "" {
 		return nil
 	}
-	data, err := json.MarshalIndent(r, "", "  ")
+	data, err := marshalText(r, "  ")
 	if err != nil {
 		return err
 	}

@@ -257,3 +257,23 @@ parametrize(test_p, a = "xy")
 		t.Errorf("directories: %v", dirs)
 	}
 }
+
+func TestIdsPrintAmpersandsAsTyped(t *testing.T) {
+	rep, dir := runWith(t, hosttest.LocalCluster(t, 1), map[string]string{"test_q.star": `
+def test_q(ctx, q): return {"q": q}
+parametrize(test_q, q = "a&b<c>")
+`}, nil)
+	id := rep.Results[0].TestID
+	if !strings.HasSuffix(id, `::test_q@{"q":"a&b<c>"}`) {
+		t.Errorf("id %s", id)
+	}
+	for _, f := range []string{"report.json", "report.txt", filepath.Join(rep.Results[0].ResultsDir, "report.json")} {
+		data, _ := os.ReadFile(filepath.Join(dir, f))
+		if !strings.Contains(string(data), `a&b<c>`) || strings.Contains(string(data), `\u0026`) {
+			t.Errorf("%s does not show the id as typed:\n%s", f, data)
+		}
+	}
+	if !strings.HasSuffix(rep.Results[0].ResultsDir, "test_q/q=a.b.c/1") {
+		t.Errorf("directory %s", rep.Results[0].ResultsDir)
+	}
+}

@@ -88,7 +88,7 @@ func FormatParams(params map[string]any) string {
 	if len(params) == 0 {
 		return ""
 	}
-	data, _ := json.Marshal(params) // encoding/json sorts map keys
+	data, _ := marshalText(params, "")
 	return string(data)
 }
 
@@ -111,7 +111,7 @@ func ParamsDirName(params map[string]any) string {
 		if s, ok := v.(string); ok {
 			text = s
 		} else {
-			data, _ := json.Marshal(v)
+			data, _ := marshalText(v, "")
 			text = string(data)
 		}
 		parts[i] = k + "=" + text
