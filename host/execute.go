@@ -27,7 +27,7 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	res := &Result{
 		TestID: c.ID(), ModuleName: c.Test.File, FunctionName: c.Test.Name,
 		InjectedArgs: c.Params, StartTime: unixSeconds(start),
-		ResultsDir: CaseDir(c, index), TestStatus: StatusPass, Services: []any{},
+		ResultsDir: CaseDir(c, index, r.NestedResultDirs), TestStatus: StatusPass, Services: []any{},
 		NodesAllocated: len(nodes),
 	}
 	for _, n := range nodes {

@@ -277,3 +277,21 @@ parametrize(test_q, q = "a&b<c>")
 		t.Errorf("directory %s", rep.Results[0].ResultsDir)
 	}
 }
+
+func TestNestedResultDirsAndIgnoreNodeType(t *testing.T) {
+	cl := hosttest.LocalCluster(t, 1)
+	files := map[string]string{"test_n.star": `
+def test_n(ctx, b, a): pass
+parametrize(test_n, b = "x y", a = 1)
+cluster(test_n, nodes = [node_spec(node_type = "large")])
+`}
+	rep, _ := runWith(t, cl, files, nil)
+	if r := rep.Results[0]; r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "cannot run on this cluster") {
+		t.Fatalf("a typed request on untyped nodes: %s %q", r.TestStatus, r.Summary)
+	}
+	rep, _ = runWith(t, cl, files, func(r *host.Runner) { r.NestedResultDirs, r.IgnoreNodeType = true, true })
+	r := rep.Results[0]
+	if r.TestStatus != host.StatusPass || !strings.HasSuffix(r.ResultsDir, "test_n/a=1/b=xy/1") {
+		t.Errorf("--ignore-node-type --nested-result-dirs: %s %q in %s", r.TestStatus, r.Summary, r.ResultsDir)
+	}
+}

@@ -123,7 +123,7 @@ func (s *scheduler) startReady() {
 }
 
 func (s *scheduler) start(j *job, nodes []*cluster.Node) {
-	id, runsDir := j.c.ID(), caseRunsDir(j.c)
+	id, runsDir := j.c.ID(), caseRunsDir(j.c, s.r.NestedResultDirs)
 	s.runs[runsDir]++
 	index := s.runs[runsDir]
 	s.running++
@@ -149,12 +149,12 @@ func (s *scheduler) reportNotRun() {
 	}
 	why := NotRunSummary + ": " + cancelCause(s.runCtx)
 	for _, j := range s.pending {
-		runsDir := caseRunsDir(j.c)
+		runsDir := caseRunsDir(j.c, s.r.NestedResultDirs)
 		s.runs[runsDir]++
 		res := &Result{
 			TestID: j.c.ID(), ModuleName: j.c.Test.File, FunctionName: j.c.Test.Name,
 			InjectedArgs: j.c.Params, TestStatus: StatusFail, Summary: why,
-			ResultsDir: CaseDir(j.c, s.runs[runsDir]),
+			ResultsDir: CaseDir(j.c, s.runs[runsDir], s.r.NestedResultDirs),
 		}
 		if len(j.failures) > 0 {
 			res.Summary += "\nearlier attempts:\n" + strings.Join(j.failures, "\n")

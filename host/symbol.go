@@ -99,12 +99,28 @@ func FormatParams(params map[string]any) string {
 // repeated dots and none at either end: {"a": "x..y", "b": " I'm a b "}
 // gives "a=x.y.b=I.mab". The name is at most 200 bytes.
 func ParamsDirName(params map[string]any) string {
+	return dirLevel(strings.Join(paramPairs(params), "."))
+}
+
+// ParamsDirNames renders parameters as one directory level per parameter
+// (--nested-result-dirs): "k=v", "k2=v2", keys sorted, each escaped as
+// ParamsDirName escapes.
+func ParamsDirNames(params map[string]any) []string {
+	pairs := paramPairs(params)
+	for i, p := range pairs {
+		pairs[i] = dirLevel(p)
+	}
+	return pairs
+}
+
+// paramPairs returns "key=value" of each parameter, keys sorted.
+func paramPairs(params map[string]any) []string {
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	parts := make([]string, len(keys))
+	pairs := make([]string, len(keys))
 	for i, k := range keys {
 		v := params[k]
 		var text string
@@ -114,9 +130,15 @@ func ParamsDirName(params map[string]any) string {
 			data, _ := marshalText(v, "")
 			text = string(data)
 		}
-		parts[i] = k + "=" + text
+		pairs[i] = k + "=" + text
 	}
-	name := escapePathname(strings.Join(parts, "."))
+	return pairs
+}
+
+// dirLevel escapes a name as escapePathname does and keeps it a usable
+// directory level: at most 200 bytes, never empty.
+func dirLevel(s string) string {
+	name := escapePathname(s)
 	if len(name) > 200 {
 		name = strings.TrimRight(strings.ToValidUTF8(name[:200], ""), ".")
 	}

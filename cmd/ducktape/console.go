@@ -65,6 +65,12 @@ func (c *console) collected(suite *host.Suite) error {
 		c.printf("%s  (%s)\n", tc.ID(), needs)
 	}
 	c.printf("%d tests\n", len(suite.Cases))
+	return c.loadFailures(suite)
+}
+
+// loadFailures lists on stderr the files that failed to load, for the
+// modes that run nothing; they make the exit status 1.
+func (c *console) loadFailures(suite *host.Suite) error {
 	for _, f := range suite.LoadFailures {
 		fmt.Fprintf(c.errOut, "%s could not load %s:\n%s\n", statusColor[host.StatusFail].Sprint("FAIL"), f.File, indentLines(f.Message(), "    ", 0))
 	}
@@ -72,6 +78,28 @@ func (c *console) collected(suite *host.Suite) error {
 		return &exitError{code: exitTestFailed, err: fmt.Errorf("%d files failed to load", len(suite.LoadFailures)), silent: true}
 	}
 	return nil
+}
+
+// numNodes prints what --collect-num-nodes asks: the sum of the nodes the
+// selected cases ask for, as the Python ducktape does. Ignored cases ask
+// for none; cases without a cluster(...) mark, which take the whole
+// cluster, are counted as none too and named on stderr.
+func (c *console) numNodes(suite *host.Suite) error {
+	total, greedy := 0, 0
+	for _, tc := range suite.Cases {
+		switch {
+		case tc.Ignored != "":
+		case tc.Test.Nodes == nil:
+			greedy++
+		default:
+			total += len(tc.Test.Nodes)
+		}
+	}
+	c.printf("%d\n", total)
+	if greedy > 0 {
+		fmt.Fprintf(c.errOut, "%d cases have no cluster(...) mark: each takes the whole cluster (not counted)\n", greedy)
+	}
+	return c.loadFailures(suite)
 }
 
 func (c *console) started(s *host.Session, total int, cl *cluster.Cluster) {

@@ -33,6 +33,11 @@ type runOptions struct {
 	sample      int
 	subsets     int
 	subset      int
+	historical  string
+
+	collectNumNodes  bool
+	nestedResultDirs bool
+	ignoreNodeType   bool
 
 	maxParallel               int
 	repeat                    int
@@ -82,6 +87,10 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.IntVar(&o.sample, "sample", 0, "run only this many cases, chosen at random")
 	f.IntVar(&o.subsets, "subsets", 1, "split the cases into this many contiguous parts...")
 	f.IntVar(&o.subset, "subset", 0, "...and run only this part (0-based)")
+	f.StringVar(&o.historical, "historical-report", "", "report.json (or session directory) of an earlier run: --subsets balances the parts by its run times")
+	f.BoolVar(&o.collectNumNodes, "collect-num-nodes", false, "print how many nodes the selected tests ask for in all, run nothing and write nothing")
+	f.BoolVar(&o.nestedResultDirs, "nested-result-dirs", false, "one results directory level per parameter (k=v/k2=v2/) instead of one for all (k=v.k2=v2/)")
+	f.BoolVar(&o.ignoreNodeType, "ignore-node-type", false, "allocate any node where a cluster(...) mark asks for a node_type")
 	f.IntVar(&o.maxParallel, "max-parallel", 1, "run up to this many tests at once, on disjoint nodes")
 	f.IntVar(&o.repeat, "repeat", 1, "run every case this many times")
 	f.IntVar(&o.deflake, "deflake", 1, "give a failing case up to this many attempts; a later pass is FLAKY")
@@ -118,9 +127,20 @@ func (o *runOptions) check() (runnerTimeout time.Duration, err error) {
 	return runnerTimeout, nil
 }
 
-// selectCases applies --subsets/--subset and --sample.
+// selectCases applies --subsets/--subset (balanced by --historical-report
+// when given) and --sample.
 func (o *runOptions) selectCases(suite *host.Suite) error {
-	cases, err := host.Subset(suite.Cases, o.subsets, o.subset)
+	var cases []*host.Case
+	var err error
+	if o.historical != "" {
+		times, terr := host.ReadRunTimes(o.historical)
+		if terr != nil {
+			return usageErrorf("--historical-report: %v", terr)
+		}
+		cases, err = host.BalancedSubset(suite.Cases, o.subsets, o.subset, times)
+	} else {
+		cases, err = host.Subset(suite.Cases, o.subsets, o.subset)
+	}
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -176,6 +196,9 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 	if opts.collectOnly {
 		return con.collected(suite)
 	}
+	if opts.collectNumNodes {
+		return con.numNodes(suite)
+	}
 
 	cl, err := opts.open()
 	if err != nil {
@@ -194,6 +217,7 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 		ExitFirst: opts.exitFirst, NoTeardown: opts.noTeardown,
 		FailGreedyTests: opts.failGreedyTests, FailBadClusterUtilization: opts.failBadClusterUtilization,
 		TestTimeout: opts.testTimeout, RunnerTimeout: runnerTimeout,
+		NestedResultDirs: opts.nestedResultDirs, IgnoreNodeType: opts.ignoreNodeType,
 	}
 	if opts.debug {
 		runner.Echo = con.debugLogger()

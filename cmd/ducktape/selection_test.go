@@ -1,9 +1,13 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ducktape-go/ducktape/host"
 )
 
 // collect runs --collect-only over args and returns the exit status and
@@ -73,5 +77,50 @@ func TestEmptySelectionExitsTwo(t *testing.T) {
 	}
 	if code, ids, errOut := collect(t, dir, "--exclude", filepath.Join(dir, "no/such/dir"), f); code != exitOK || ids != "tests/test_x.star::test_x" {
 		t.Errorf("excluding a missing path: exit %d %q %s", code, ids, errOut)
+	}
+}
+
+func TestCollectNumNodesAndVersion(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "test_n.star", `
+def test_two(ctx, x): pass
+cluster(test_two, num_nodes = 2)
+matrix(test_two, x = [1, 2, 3])
+def test_typed(ctx): pass
+cluster(test_typed, nodes = [node_spec(node_type = "large")])
+def test_all(ctx): pass
+def test_skip(ctx): pass
+cluster(test_skip, num_nodes = 5)
+ignore(test_skip)
+`)
+	code, out, errOut := runCLI(t, "--collect-num-nodes", "--results-root", filepath.Join(dir, "results"), dir)
+	if code != exitOK || out != "7\n" || !strings.Contains(errOut, "1 cases have no cluster(...) mark") {
+		t.Errorf("--collect-num-nodes: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "results")); !os.IsNotExist(err) {
+		t.Errorf("--collect-num-nodes created the results root")
+	}
+	if code, out, _ := runCLI(t, "--version"); code != exitOK || out != versionLine() || !strings.HasPrefix(out, "ducktape "+host.Version+" (") {
+		t.Errorf("--version: exit %d %q", code, out)
+	}
+}
+
+func TestHistoricalReportBalancesSubsets(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "t.star", "def test_a(ctx): pass\ndef test_b(ctx): pass\ndef test_c(ctx): pass\ndef test_d(ctx): pass\n")
+	report := writeFile(t, dir, "old/report.json", `{"results": [
+		{"test_id": "`+dir+`/t.star::test_a", "function_name": "test_a", "test_status": "PASS", "run_time_seconds": 30},
+		{"test_id": "`+dir+`/t.star::test_b", "function_name": "test_b", "test_status": "PASS", "run_time_seconds": 10},
+		{"test_id": "`+dir+`/t.star::test_c", "function_name": "test_c", "test_status": "PASS", "run_time_seconds": 10}
+	]}`)
+	// a (30) -> 0; d (unknown: the mean, 16.7) -> 1; b (10) -> 1; c (10) -> 1.
+	for subset, want := range []string{"t.star::test_a", "t.star::test_b\nt.star::test_c\nt.star::test_d"} {
+		code, ids, errOut := collect(t, dir, "--subsets", "2", "--subset", strconv.Itoa(subset), "--historical-report", report, dir+"/t.star")
+		if code != exitOK || ids != want {
+			t.Errorf("subset %d: exit %d\n%s\nwant\n%s\n%s", subset, code, ids, want, errOut)
+		}
+	}
+	if code, _, errOut := collect(t, dir, "--historical-report", filepath.Join(dir, "nope.json"), dir+"/t.star"); code != exitUsage || !strings.Contains(errOut, "--historical-report: ") {
+		t.Errorf("missing report: exit %d %s", code, errOut)
 	}
 }
