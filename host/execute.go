@@ -154,7 +154,7 @@ func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, tc *st
 			testErr = errors.Join(testErr, fmt.Errorf("teardown failed: %w", err))
 		}
 	}
-	testErr = teardownServices(abort, rt, tctx, r.NoTeardown, testErr)
+	testErr = teardownServices(abort, rt, tctx, r.NoTeardown, r.Compress, testErr)
 	if testErr != nil {
 		return nil, testErr
 	}

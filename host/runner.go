@@ -56,6 +56,9 @@ type Runner struct {
 	// NoTeardown skips stopping and cleaning services; logs are still
 	// collected and nodes freed.
 	NoTeardown bool
+	// Compress packs each collected log as a .tgz on its node before
+	// copying it (--compress).
+	Compress bool
 	// NestedResultDirs gives each parameter its own directory level
 	// (<k=v>/<k2=v2>/) instead of one <k=v.k2=v2>/ (--nested-result-dirs).
 	NestedResultDirs bool

@@ -18,7 +18,7 @@ import (
 // cancelled with the test's, with the interpreter lock (held by the
 // caller) released so that the services' hooks can take it. It returns
 // testErr with the teardown's errors appended after it.
-func teardownServices(abort context.Context, rt *starlib.Runtime, tctx *starlib.TestContext, noTeardown bool, testErr error) error {
+func teardownServices(abort context.Context, rt *starlib.Runtime, tctx *starlib.TestContext, noTeardown, compress bool, testErr error) error {
 	rt.Unlock()
 	// Faults are healed first: a paused or cut-off service could not stop
 	// cleanly, and logs are collected from healed nodes.
@@ -30,6 +30,7 @@ func teardownServices(abort context.Context, rt *starlib.Runtime, tctx *starlib.
 		ResultsDir: tctx.ResultsDir,
 		Failed:     testErr != nil,
 		NoTeardown: noTeardown,
+		Compress:   compress,
 	})
 	rt.Lock()
 	if healErr != nil {

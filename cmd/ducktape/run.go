@@ -38,6 +38,7 @@ type runOptions struct {
 	collectNumNodes  bool
 	nestedResultDirs bool
 	ignoreNodeType   bool
+	compress         bool
 
 	maxParallel               int
 	repeat                    int
@@ -90,6 +91,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.historical, "historical-report", "", "report.json (or session directory) of an earlier run: --subsets balances the parts by its run times")
 	f.BoolVar(&o.collectNumNodes, "collect-num-nodes", false, "print how many nodes the selected tests ask for in all, run nothing and write nothing")
 	f.BoolVar(&o.nestedResultDirs, "nested-result-dirs", false, "one results directory level per parameter (k=v/k2=v2/) instead of one for all (k=v.k2=v2/)")
+	f.BoolVar(&o.compress, "compress", false, "pack each collected log as a .tgz on its node before copying it")
 	f.BoolVar(&o.ignoreNodeType, "ignore-node-type", false, "allocate any node where a cluster(...) mark asks for a node_type")
 	f.IntVar(&o.maxParallel, "max-parallel", 1, "run up to this many tests at once, on disjoint nodes")
 	f.IntVar(&o.repeat, "repeat", 1, "run every case this many times")
@@ -217,7 +219,7 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 		ExitFirst: opts.exitFirst, NoTeardown: opts.noTeardown,
 		FailGreedyTests: opts.failGreedyTests, FailBadClusterUtilization: opts.failBadClusterUtilization,
 		TestTimeout: opts.testTimeout, RunnerTimeout: runnerTimeout,
-		NestedResultDirs: opts.nestedResultDirs, IgnoreNodeType: opts.ignoreNodeType,
+		NestedResultDirs: opts.nestedResultDirs, IgnoreNodeType: opts.ignoreNodeType, Compress: opts.compress,
 	}
 	if opts.debug {
 		runner.Echo = con.debugLogger()
