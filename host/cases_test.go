@@ -258,11 +258,7 @@ no_two:
 		"only.yml":   "only has only excluded: symbols",
 		"star.yml":   "suite " + root + "/suites/star.yml: import " + root + "/suites/../tests/test_a.star: not a suite file",
 	} {
-		_, err := host.Discover(newLoader(), []string{filepath.Join(root, "suites", file)}, host.DiscoverOptions{})
-		var usage *host.UsageError
-		if !asUsage(err, &usage) || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v, want a usage error with %q", file, err, want)
-		}
+		wantUsageError(t, []string{filepath.Join(root, "suites", file)}, host.DiscoverOptions{}, want)
 	}
 }
 
@@ -282,16 +278,23 @@ func TestEmptySelectionIsAnError(t *testing.T) {
 		{[]string{root + "/none"}, nil, "no tests selected: " + root + "/none/test_none.star defines no tests"},
 		{[]string{root + "/some"}, []string{root + "/some"}, "no tests selected: all 1 cases of " + root + "/some are excluded"},
 	} {
-		_, err := host.Discover(newLoader(), tc.args, host.DiscoverOptions{Exclude: tc.exclude})
-		var usage *host.UsageError
-		if !asUsage(err, &usage) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: %v, want a usage error with %q", tc.args, err, tc.want)
-		}
+		wantUsageError(t, tc.args, host.DiscoverOptions{Exclude: tc.exclude}, tc.want)
 	}
 	// Ignored cases are selected (reported IGNORE); excluding a path that
 	// does not exist is fine.
 	suite, err := host.Discover(newLoader(), []string{root + "/ignored"}, host.DiscoverOptions{Exclude: []string{root + "/nowhere", root + "/no*glob"}})
 	if err != nil || len(suite.Cases) != 1 {
 		t.Errorf("ignored cases, missing excludes: %v %v", suite, err)
+	}
+}
+
+// wantUsageError checks that discovering args fails with a UsageError that
+// contains want.
+func wantUsageError(t *testing.T, args []string, opts host.DiscoverOptions, want string) {
+	t.Helper()
+	_, err := host.Discover(newLoader(), args, opts)
+	var usage *host.UsageError
+	if !asUsage(err, &usage) || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v: %v, want a usage error with %q", args, err, want)
 	}
 }
