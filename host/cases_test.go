@@ -118,6 +118,7 @@ func TestMarkErrors(t *testing.T) {
 		"cluster(len, num_nodes = 1)\n":                                                           "the first argument must be a test function defined in Starlark, not builtin_function_or_method",
 		"def test_a(ctx): pass\nparametrize(test_a, x = lambda: 1)\n":                             "parameters must be JSON values",
 		"def test_a(ctx): pass\nenv(test_a, X = 1)\n":                                             "X must be a string",
+		"def test_a(ctx): pass\nok_to_fail(test_a, reason = 1)\n":                                 "ok_to_fail(test_a): takes only the test function",
 	} {
 		root := writeTree(t, map[string]string{"test_m.star": src})
 		suite := discover(t, root)

@@ -305,7 +305,7 @@ func loadTests(loader *Loader, file string) ([]*Test, error) {
 	for _, t := range tests {
 		t.Path = file
 		if tm := loader.Marks.Of(t.Fn); tm != nil {
-			t.Nodes, t.Timeout = tm.Nodes, tm.Timeout
+			t.Nodes, t.Timeout, t.OkToFail = tm.Nodes, tm.Timeout, tm.OkToFail
 		}
 	}
 	for fn, pos := range loader.Marks.Marked() {
@@ -326,7 +326,7 @@ func TestsOf(file string, globals starlark.StringDict) []*Test {
 	var tests []*Test
 	for name, v := range globals {
 		if f, ok := v.(*starlark.Function); ok && strings.HasPrefix(name, "test_") {
-			tests = append(tests, &Test{File: file, Name: name, Fn: f, Setup: fn("setup"), Teardown: fn("teardown")})
+			tests = append(tests, &Test{File: file, Name: name, Fn: f, Setup: fn("setup"), Teardown: fn("teardown"), Description: strings.TrimSpace(f.Doc())})
 		}
 	}
 	sort.Slice(tests, func(i, j int) bool {

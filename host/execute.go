@@ -26,7 +26,7 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	start := time.Now()
 	res := &Result{
 		TestID: c.ID(), ModuleName: c.Test.File, FunctionName: c.Test.Name,
-		InjectedArgs: c.Params, StartTime: unixSeconds(start),
+		InjectedArgs: c.Params, Description: c.Test.Description, StartTime: unixSeconds(start),
 		ResultsDir: CaseDir(c, index, r.NestedResultDirs), TestStatus: StatusPass, Services: []any{},
 		NodesAllocated: len(nodes),
 	}
@@ -78,6 +78,11 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	data, err := r.execute(body, abort, c, dir, env)
 	if saveErr := recordEnv(res, env, dir); saveErr != nil {
 		err = errors.Join(err, saveErr)
+	}
+	if skip, ok := err.(*starlib.SkipError); ok { // alone: nothing else failed
+		res.TestStatus, res.Summary = StatusIgnore, "skipped: "+skip.Reason
+		logs.Logf(starlib.LevelInfo, "IGNORE: %s", res.Summary)
+		return res
 	}
 	if err != nil {
 		if body.Err() != nil {
@@ -148,6 +153,12 @@ func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, env *s
 		}
 		result, testErr = starlark.Call(thread, c.Test.Fn, args, kwargs)
 	}
+	// ctx.skip (in setup or the test) ends the test as IGNORE; teardown
+	// runs as after a pass, and its errors still fail the test.
+	var skip *starlib.SkipError
+	if errors.As(testErr, &skip) {
+		testErr = nil
+	}
 	if c.Test.Teardown != nil {
 		td := rt.NewThread(abort, c.ID()+" teardown")
 		if _, err := starlark.Call(td, c.Test.Teardown, starlark.Tuple{tctx}, nil); err != nil {
@@ -157,6 +168,9 @@ func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, env *s
 	testErr = teardownServices(abort, env, dir, r.NoTeardown, r.Compress, testErr)
 	if testErr != nil {
 		return nil, testErr
+	}
+	if skip != nil {
+		return nil, skip
 	}
 	if result == starlark.None {
 		return nil, nil

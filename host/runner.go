@@ -117,7 +117,7 @@ func (r *Runner) specsOf(c *Case) []cluster.NodeSpec {
 func (r *Runner) precheck(c *Case) *Result {
 	res := &Result{
 		TestID: c.ID(), ModuleName: c.Test.File, FunctionName: c.Test.Name,
-		InjectedArgs: c.Params, ResultsDir: CaseDir(c, 1, r.NestedResultDirs),
+		InjectedArgs: c.Params, Description: c.Test.Description, ResultsDir: CaseDir(c, 1, r.NestedResultDirs),
 	}
 	switch {
 	case c.Ignored != "":

@@ -153,7 +153,7 @@ func (s *scheduler) reportNotRun() {
 		s.runs[runsDir]++
 		res := &Result{
 			TestID: j.c.ID(), ModuleName: j.c.Test.File, FunctionName: j.c.Test.Name,
-			InjectedArgs: j.c.Params, TestStatus: StatusFail, Summary: why,
+			InjectedArgs: j.c.Params, Description: j.c.Test.Description, TestStatus: StatusFail, Summary: why,
 			ResultsDir: CaseDir(j.c, s.runs[runsDir], s.r.NestedResultDirs),
 		}
 		if len(j.failures) > 0 {
@@ -168,7 +168,7 @@ func (s *scheduler) reportNotRun() {
 // and --deflake allows more.
 func (s *scheduler) finish(f finished) {
 	j, res := f.j, f.res
-	if res.TestStatus == StatusFail && j.attempt < max(s.r.Deflake, 1) && !s.halted {
+	if res.TestStatus == StatusFail && j.attempt < max(s.r.Deflake, 1) && !s.halted && !j.c.Test.OkToFail {
 		j.failures = append(j.failures, fmt.Sprintf("attempt %d (%s): %s", j.attempt, res.ResultsDir, attemptError(res.Summary)))
 		j.bypassed = 0
 		s.add(j)
@@ -184,10 +184,27 @@ func (s *scheduler) finish(f finished) {
 		}
 		s.r.writeCaseReport(res)
 	}
+	if j.c.Test.OkToFail && okToFailStatus(res) {
+		s.r.writeCaseReport(res)
+	}
 	s.r.record(res)
 	if res.TestStatus == StatusFail && s.r.ExitFirst {
 		s.halted = true
 	}
+}
+
+// okToFailStatus turns the result of an ok_to_fail test into OPASS or
+// OFAIL and reports whether it changed it (IGNORE stays).
+func okToFailStatus(res *Result) bool {
+	switch res.TestStatus {
+	case StatusFail:
+		res.TestStatus = StatusOFail
+	case StatusPass, StatusFlaky:
+		res.TestStatus = StatusOPass
+	default:
+		return false
+	}
+	return true
 }
 
 // attemptError condenses a failed attempt's summary for the final one:

@@ -65,6 +65,9 @@ type TestMarks struct {
 	Env map[string]string
 	// Timeout is the timeout(...) mark; zero without one.
 	Timeout time.Duration
+	// OkToFail is the ok_to_fail(...) mark: a known failure, reported
+	// OFAIL (or OPASS), never failing the run.
+	OkToFail bool
 }
 
 // marksDomain is the marks: top-level calls of a test file that say how
@@ -80,6 +83,7 @@ func marksDomain() Domain {
 			markBuiltin("defaults", markParams(func(tm *TestMarks, p Params) { tm.Defaults = append(tm.Defaults, p) }, true))),
 		function("ignore", "ignore(test, **params)", "Mark: every case of test, or those matching params, is IGNORE. In test files only.", markBuiltin("ignore", markIgnore)),
 		function("env", "env(test, **vars)", "Mark: test is IGNORE unless the environment has these values. In test files only.", markBuiltin("env", markEnv)),
+		function("ok_to_fail", "ok_to_fail(test)", "Mark: test is a known failure: it is reported OFAIL when it fails and OPASS when it passes, and neither fails the run. In test files only.", markBuiltin("ok_to_fail", markOkToFail)),
 		function("timeout", "timeout(test, duration)", "Mark: cancel test after a duration (\"10m\") or a number of seconds. In test files only.", markBuiltin("timeout", markTimeout)),
 	}}
 }
@@ -190,6 +194,14 @@ func markEnv(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error 
 		}
 		tm.Env[name] = s
 	}
+	return nil
+}
+
+func markOkToFail(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {
+	if len(args) > 0 || len(kwargs) > 0 {
+		return fmt.Errorf("takes only the test function")
+	}
+	tm.OkToFail = true
 	return nil
 }
 

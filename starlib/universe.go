@@ -25,6 +25,7 @@ func domains() []func() Domain {
 	return []func() Domain{
 		accountDomain,      // account.go
 		assertDomain,       // assert.go
+		catchDomain,        // catch.go
 		contextDomain,      // context.go
 		faultsDomain,       // faults.go
 		loggerDomain,       // logger.go
@@ -33,8 +34,10 @@ func domains() []func() Domain {
 		httpDomain,         // monitor_http.go
 		nodeDomain,         // node.go
 		parallelDomain,     // parallel.go
+		renderDomain,       // render.go
 		servicesDomain,     // service.go
 		serviceValueDomain, // service_methods.go
+		skipDomain,         // skip.go
 		starlarkLibDomain,  // stdlib.go
 		clusterDomain,      // testcluster.go
 		waitDomain,         // wait.go

@@ -43,6 +43,8 @@ var statusColor = map[host.Status]*color.Color{
 	host.StatusFail:   color.New(color.FgRed, color.Bold),
 	host.StatusFlaky:  color.New(color.FgYellow),
 	host.StatusIgnore: color.New(color.FgCyan),
+	host.StatusOPass:  color.New(color.FgGreen),
+	host.StatusOFail:  color.New(color.FgYellow),
 }
 
 func (c *console) printf(format string, args ...any) {
@@ -193,6 +195,9 @@ func (c *console) summary(r *host.Report, s *host.Session, total int) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", strings.Repeat("=", 72))
 	counts := fmt.Sprintf("%d passed, %d failed, %d flaky, %d ignored", r.NumPassed, r.NumFailed, r.NumFlaky, r.NumIgnored)
+	if r.NumOPassed+r.NumOFailed > 0 {
+		counts += fmt.Sprintf(", %d opassed, %d ofailed (ok_to_fail)", r.NumOPassed, r.NumOFailed)
+	}
 	if len(failed) > 0 {
 		counts = statusColor[host.StatusFail].Sprint(counts)
 	} else {
