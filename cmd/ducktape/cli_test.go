@@ -51,6 +51,7 @@ func TestExitStatuses(t *testing.T) {
 	pass := writeFile(t, dir, "pass/test_p.star", "def test_p(ctx):\n    pass\n")
 	fail := writeFile(t, dir, "fail/test_f.star", "def test_f(ctx):\n    fail(\"nope\")\n")
 	broken := writeFile(t, dir, "broken/test_b.star", "def test_b(ctx)\n")
+	known := writeFile(t, dir, "known/test_k.star", "def test_k(ctx):\n    fail(\"known\")\nok_to_fail(test_k)\ndef test_s(ctx):\n    ctx.skip(\"not here\")\n")
 	results := filepath.Join(dir, "results")
 	for _, tc := range []struct {
 		args []string
@@ -60,6 +61,7 @@ func TestExitStatuses(t *testing.T) {
 		{[]string{"--results-root", results, pass}, exitOK, "1 passed, 0 failed"},
 		{[]string{"--results-root", results, fail}, exitTestFailed, "fail: nope"},
 		{[]string{"--results-root", results, broken}, exitTestFailed, "could not load"},
+		{[]string{"--results-root", results, known}, exitOK, "0 passed, 0 failed, 0 flaky, 1 ignored, 0 opassed, 1 ofailed (ok_to_fail)"},
 		{[]string{"--results-root", results, filepath.Join(dir, "missing")}, exitUsage, "missing: no such file or directory"},
 		{[]string{"--no-such-flag"}, exitUsage, "unknown flag: --no-such-flag"},
 		{[]string{"--globals", "{not json", pass}, exitUsage, "--globals"},
