@@ -76,8 +76,7 @@ const killPasses = 3
 
 // killMarked SIGKILLs every process whose nodeEnv value satisfies marked.
 // It scans killPasses times, 10 ms apart, because one scan can miss a
-// process: one that is being forked by a process being killed, or that is
-// in the middle of exec, whose environment cannot be read for a moment.
+// process that is being forked by a process being killed.
 func killMarked(marked func(string) bool) error {
 	for pass := 0; pass < killPasses; pass++ {
 		if pass > 0 {
@@ -144,7 +143,8 @@ func (a *localAccount) Close() error { return nil }
 
 // findProcesses scans /proc for processes whose nodeEnv value satisfies
 // marked and, if cmdline is not nil, whose command line matches it.
-// Processes that vanish or cannot be read are skipped.
+// Processes that vanish or cannot be read are skipped. A process in the
+// middle of execve is not skipped: see readProcess.
 func findProcesses(marked func(string) bool, cmdline *regexp.Regexp) ([]int, error) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -157,22 +157,80 @@ func findProcesses(marked func(string) bool, cmdline *regexp.Regexp) ([]int, err
 		if err != nil || pid == self {
 			continue
 		}
-		env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
-		if err != nil || !markedWith(env, marked) {
+		env, raw, ok := readProcess(pid)
+		if !ok || !markedWith(env, marked) {
 			continue
 		}
-		if cmdline != nil {
-			raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-			if err != nil || len(raw) == 0 { // zombies have no command line
-				continue
-			}
-			if !cmdline.Match(bytes.TrimRight(bytes.ReplaceAll(raw, []byte{0}, []byte{' '}), " ")) {
-				continue
-			}
+		if cmdline != nil && !cmdline.Match(bytes.TrimRight(bytes.ReplaceAll(raw, []byte{0}, []byte{' '}), " ")) {
+			continue
 		}
 		pids = append(pids, pid)
 	}
 	return pids, nil
+}
+
+// execWindowWait bounds how long readProcess waits for a process in the
+// middle of execve, polling every execWindowPoll. The window lasts
+// microseconds; the bound only matters on a machine stalled for seconds.
+const (
+	execWindowWait = 2 * time.Second
+	execWindowPoll = time.Millisecond
+)
+
+// readProcess returns the environment and command line of pid; ok is false
+// when it is gone, a zombie, a kernel thread or not readable (another
+// user's). While a process runs execve, the kernel has installed its new
+// memory but not yet its arguments and environment, so both read as empty
+// for a moment: a lookup that skipped it then (as one skips a zombie) would
+// miss a process that is about to run the command looked for, and
+// kill_process would leave it running. So an empty read of a live user
+// process is retried until the new image's arguments are there.
+func readProcess(pid int) (environ, cmdline []byte, ok bool) {
+	dir := "/proc/" + strconv.Itoa(pid)
+	deadline := time.Now().Add(execWindowWait)
+	for first := true; first || time.Now().Before(deadline); first = false {
+		if !first {
+			time.Sleep(execWindowPoll)
+		}
+		env, err := os.ReadFile(dir + "/environ")
+		if err != nil {
+			return nil, nil, false
+		}
+		raw, err := os.ReadFile(dir + "/cmdline")
+		if err != nil {
+			return nil, nil, false
+		}
+		if len(env) > 0 && len(raw) > 0 {
+			return env, raw, true
+		}
+		if !userProcessAlive(dir) {
+			return nil, nil, false
+		}
+	}
+	return nil, nil, false
+}
+
+// pfKthread is the kernel-thread bit of the flags in /proc/<pid>/stat.
+const pfKthread = 0x00200000
+
+// userProcessAlive reports whether the process of /proc directory dir
+// exists, is not a zombie and is not a kernel thread (which has neither
+// arguments nor environment).
+func userProcessAlive(dir string) bool {
+	stat, err := os.ReadFile(dir + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return false
+	}
+	fields := strings.Fields(string(stat[i+1:]))
+	if len(fields) < 7 || fields[0] == "Z" || fields[0] == "X" {
+		return false
+	}
+	flags, err := strconv.ParseUint(fields[6], 10, 64)
+	return err == nil && flags&pfKthread == 0
 }
 
 func markedWith(environ []byte, marked func(string) bool) bool {

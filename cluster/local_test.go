@@ -50,3 +50,55 @@ func TestLocalCloseKillsLeftovers(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestLocalLookupsSeeProcessesInMidExec looks up a process that does
+// nothing but execve itself, so that it is often caught between installing
+// its new image and its arguments, when /proc shows an empty command line
+// and environment. Every lookup must find it (before the fix about one in
+// four missed it, and kill_process on a service starting under load missed
+// its target about one run in 40), and kill_process must stop it.
+func TestLocalLookupsSeeProcessesInMidExec(t *testing.T) {
+	acct := newLocal(t).Nodes()[0].Account
+	ctx := context.Background()
+	tok := "reexec" + strconv.FormatInt(time.Now().UnixNano(), 10)
+	if err := acct.CreateFile(ctx, "reexec.sh", []byte("exec /bin/sh reexec.sh "+tok+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := acct.Output(ctx, "nohup /bin/sh reexec.sh "+tok+" >/dev/null 2>&1 & echo $!", cluster.OutputOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pattern := "^/bin/sh reexec.sh " + tok + "$"
+	// Until nohup has exec'd the script, its command line is nohup's.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if pids, _ := acct.Pids(ctx, pattern); len(pids) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d never ran the script", pid)
+		}
+	}
+	missed := 0
+	for i := 0; i < 100; i++ {
+		if pids, err := acct.Pids(ctx, pattern); err != nil || len(pids) != 1 || pids[0] != pid {
+			missed++
+		}
+	}
+	if missed > 0 {
+		t.Errorf("%d of 100 lookups missed the re-executing process %d", missed, pid)
+	}
+	if killed, err := acct.KillProcess(ctx, pattern, true, false); err != nil || len(killed) != 1 {
+		t.Fatalf("KillProcess = %v, %v", killed, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for processExists(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d survived kill_process", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -115,22 +115,33 @@ func cross(base []params, m starlib.Params) []params {
 }
 
 // ignoredBy reports whether an ignore mark matches the case: one with no
-// parameters matches every case, else all its parameters must be equal.
+// parameters matches every case, else the case's parameters must be exactly
+// the mark's (same keys, equal values), as in the Python ducktape, where
+// @ignore(x=1) ignores the case {"x": 1} but not {"x": 1, "y": 2}.
 func ignoredBy(ignores []starlib.Params, p params) bool {
 	for _, ig := range ignores {
-		match := true
-		for _, kv := range ig {
-			v, ok := p[string(kv[0].(starlark.String))]
-			if eq, err := starlark.Equal(v, kv[1]); !ok || err != nil || !eq {
-				match = false
-				break
-			}
-		}
-		if match {
+		if len(ig) == 0 || sameParams(fromTuples(ig), p) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameParams reports whether a and b have the same keys and equal values.
+func sameParams(a, b params) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, va := range a {
+		vb, ok := b[k]
+		if !ok {
+			return false
+		}
+		if eq, err := starlark.Equal(va, vb); err != nil || !eq {
+			return false
+		}
+	}
+	return true
 }
 
 // toGo converts the parameters to JSON values (numbers as json.Number, so

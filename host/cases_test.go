@@ -114,11 +114,12 @@ func TestMarkErrors(t *testing.T) {
 		"def test_a(ctx): pass\nmatrix(test_a, x = 1)\n":                                          "matrix(test_a): x must be a non-empty list of values, not 1",
 		"def test_a(ctx): pass\nmatrix(test_a, x = [])\n":                                         "x must be a non-empty list",
 		"def test_a(ctx): pass\ncluster(test_a, num_nodes = 1)\ncluster(test_a, num_nodes = 2)\n": "already has a cluster(...) mark",
-		"def test_a(ctx): pass\ncluster(test_a)\n":                                                "give num_nodes = N or nodes = [node_spec(...), ...]",
+		"def test_a(ctx): pass\nmatrix(test_a)\n":                                                 "matrix(test_a): no parameters given",
 		"def test_a(ctx): pass\ntimeout(test_a, \"soon\")\n":                                      "want a positive duration such as \"90s\" or \"10m\", not \"soon\"",
 		"cluster(len, num_nodes = 1)\n":                                                           "the first argument must be a test function defined in Starlark, not builtin_function_or_method",
 		"def test_a(ctx): pass\nparametrize(test_a, x = lambda: 1)\n":                             "parameters must be JSON values",
 		"def test_a(ctx): pass\nenv(test_a, X = 1)\n":                                             "X must be a string",
+		"def test_a(ctx): pass\nok_to_fail(test_a, reason = 1)\n":                                 "ok_to_fail(test_a): takes only the test function",
 	} {
 		root := hosttest.WriteTree(t, map[string]string{"test_m.star": src})
 		suite := discover(t, root)
@@ -157,5 +158,145 @@ everything:
 	_, err = host.Discover(newLoader(), []string{filepath.Join(root, "suites/bad.yml")}, host.DiscoverOptions{})
 	if err == nil || !strings.Contains(err.Error(), `unknown key "bogus"`) {
 		t.Errorf("bad suite: %v", err)
+	}
+}
+
+// caseList returns the ids of suite's cases relative to root, with
+// " IGNORED" after the ignored ones.
+func caseList(suite *host.Suite, root string) string {
+	var out []string
+	for _, c := range suite.Cases {
+		id := strings.TrimPrefix(c.ID(), root+"/")
+		if c.Ignored != "" {
+			id += " IGNORED"
+		}
+		out = append(out, id)
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestIgnoreMatchesOnlyEqualCases(t *testing.T) {
+	root := hosttest.WriteTree(t, map[string]string{"test_i.star": `
+def test_missing_key(ctx, y, x = 0): pass
+parametrize(test_missing_key, x = 1, y = 2)
+parametrize(test_missing_key, y = 3)
+ignore(test_missing_key, x = 1)
+ignore(test_missing_key, y = 3)
+
+def test_subset(ctx, x, y, z): pass
+parametrize(test_subset, x = 100, y = 200, z = 300)
+parametrize(test_subset, x = 100, z = 300, y = 1)
+ignore(test_subset, x = 100, z = 300)
+ignore(test_subset, x = 100, y = 1, z = 300)
+`})
+	got := caseList(discover(t, root), root)
+	want := strings.Join([]string{
+		`test_i.star::test_missing_key@{"x":1,"y":2}`,
+		`test_i.star::test_missing_key@{"y":3} IGNORED`,
+		`test_i.star::test_subset@{"x":100,"y":200,"z":300}`,
+		`test_i.star::test_subset@{"x":100,"y":1,"z":300} IGNORED`,
+	}, "\n")
+	if got != want {
+		t.Errorf("cases:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestBareParametrizeAndEmptyCluster(t *testing.T) {
+	root := hosttest.WriteTree(t, map[string]string{"test_b.star": `
+def test_defaults_only(ctx, x = 5): pass
+parametrize(test_defaults_only)
+parametrize(test_defaults_only, x = 6)
+cluster(test_defaults_only)
+`})
+	suite := discover(t, root)
+	if len(suite.LoadFailures) > 0 {
+		t.Fatal(suite.LoadFailures[0].Message())
+	}
+	want := "test_b.star::test_defaults_only\ntest_b.star::test_defaults_only@{\"x\":6}"
+	if got := caseList(suite, root); got != want {
+		t.Errorf("cases:\n%s\nwant:\n%s", got, want)
+	}
+	if suite.Cases[0].Test.Nodes != nil {
+		t.Errorf("an empty cluster(...) must ask for the whole cluster, as no mark: %v", suite.Cases[0].Test.Nodes)
+	}
+}
+
+func TestSuiteExcludesApplyToTheirOwnSuite(t *testing.T) {
+	root := hosttest.WriteTree(t, map[string]string{
+		"tests/test_a.star": "def test_one(ctx): pass\ndef test_two(ctx): pass\n",
+		"tests/test_b.star": "def test_three(ctx): pass\n",
+		"suites/s.yml": `
+import: other.yml
+no_two:
+  included: [../tests/test_a.star]
+  excluded: [../tests/test_a.star::test_two, ../tests/gone.star]
+`,
+		"suites/other.yml":  "all_b:\n  included: [../tests/test_b.star]\n  excluded: [../tests/test_a.star]\n",
+		"suites/empty.yml":  "nothing:\n",
+		"suites/empty2.yml": "nothing: []\n",
+		"suites/only.yml":   "only:\n  excluded: [../tests]\n",
+		"suites/star.yml":   "import: ../tests/test_a.star\n",
+	})
+	sel := func(args ...string) string {
+		t.Helper()
+		suite, err := host.Discover(newLoader(), args, host.DiscoverOptions{})
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return strings.Join(ids(suite, root), " ")
+	}
+	s := filepath.Join(root, "suites/s.yml")
+	// other.yml's exclusion of test_a.star does not reach s.yml's suite.
+	if got := sel(s); got != "tests/test_b.star::test_three tests/test_a.star::test_one" {
+		t.Errorf("suites: %s", got)
+	}
+	// A symbol named on the command line beats a suite's exclude.
+	if got := sel(s, filepath.Join(root, "tests/test_a.star::test_two")); got != "tests/test_a.star::test_one tests/test_a.star::test_two tests/test_b.star::test_three" {
+		t.Errorf("explicit include: %s", got)
+	}
+	for file, want := range map[string]string{
+		"empty.yml":  "suite " + root + "/suites/empty.yml: nothing is empty; a suite must include some tests",
+		"empty2.yml": "nothing is empty",
+		"only.yml":   "only has only excluded: symbols",
+		"star.yml":   "suite " + root + "/suites/star.yml: import " + root + "/suites/../tests/test_a.star: not a suite file",
+	} {
+		wantUsageError(t, []string{filepath.Join(root, "suites", file)}, host.DiscoverOptions{}, want)
+	}
+}
+
+func TestEmptySelectionIsAnError(t *testing.T) {
+	root := hosttest.WriteTree(t, map[string]string{
+		"empty/README":           "no tests here",
+		"none/test_none.star":    "def helper(ctx): pass\n",
+		"some/test_some.star":    "def test_a(ctx): pass\n",
+		"ignored/test_skip.star": "def test_s(ctx): pass\nignore(test_s)\n",
+	})
+	for _, tc := range []struct {
+		args    []string
+		exclude []string
+		want    string
+	}{
+		{[]string{root + "/empty"}, nil, "no tests selected: " + root + "/empty holds no test files"},
+		{[]string{root + "/none"}, nil, "no tests selected: " + root + "/none/test_none.star defines no tests"},
+		{[]string{root + "/some"}, []string{root + "/some"}, "no tests selected: all 1 cases of " + root + "/some are excluded"},
+	} {
+		wantUsageError(t, tc.args, host.DiscoverOptions{Exclude: tc.exclude}, tc.want)
+	}
+	// Ignored cases are selected (reported IGNORE); excluding a path that
+	// does not exist is fine.
+	suite, err := host.Discover(newLoader(), []string{root + "/ignored"}, host.DiscoverOptions{Exclude: []string{root + "/nowhere", root + "/no*glob"}})
+	if err != nil || len(suite.Cases) != 1 {
+		t.Errorf("ignored cases, missing excludes: %v %v", suite, err)
+	}
+}
+
+// wantUsageError checks that discovering args fails with a UsageError that
+// contains want.
+func wantUsageError(t *testing.T, args []string, opts host.DiscoverOptions, want string) {
+	t.Helper()
+	_, err := host.Discover(newLoader(), args, opts)
+	var usage *host.UsageError
+	if !asUsage(err, &usage) || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v: %v, want a usage error with %q", args, err, want)
 	}
 }

@@ -76,7 +76,10 @@ func (t *target) matches(c *Case) bool {
 	return t.params == nil || t.params[FormatParams(c.Params)]
 }
 
-func resolveTargets(symbols, skipDirs []string) ([]*target, error) {
+// resolveTargets parses symbols and finds their files. A path that names
+// nothing is a UsageError, unless missingOK (excludes: leaving out what is
+// not there is no error, as in the Python ducktape).
+func resolveTargets(symbols, skipDirs []string, missingOK bool) ([]*target, error) {
 	var out []*target
 	for _, text := range symbols {
 		sym, err := ParseSymbol(text)
@@ -85,6 +88,10 @@ func resolveTargets(symbols, skipDirs []string) ([]*target, error) {
 		}
 		t := &target{text: text, sym: sym}
 		if t.files, err = expandPath(sym.Path, skipDirs); err != nil {
+			var missing *missingPathError
+			if missingOK && errors.As(err, &missing) {
+				continue
+			}
 			return nil, &UsageError{err.Error()}
 		}
 		if sym.Params != nil {
@@ -98,12 +105,65 @@ func resolveTargets(symbols, skipDirs []string) ([]*target, error) {
 	return out, nil
 }
 
+// group is one selection: the symbols of the command line, or one suite
+// of a suite file with its own excludes (which beat only its own includes).
+type group struct {
+	include, exclude []*target
+}
+
+func (g *group) selects(c *Case) bool {
+	return slices.ContainsFunc(g.include, func(t *target) bool { return t.matches(c) }) &&
+		!slices.ContainsFunc(g.exclude, func(t *target) bool { return t.matches(c) })
+}
+
+// selectionGroups reads args: symbols (one group, the command line's) and
+// YAML suite files (a group per suite).
+func selectionGroups(args, skipDirs []string) ([]*group, error) {
+	var symbols []string
+	var suites []suiteSpec
+	seenSuites := map[string]bool{}
+	for _, a := range args {
+		if !isSuiteFile(a) {
+			symbols = append(symbols, a)
+			continue
+		}
+		specs, err := readSuite(a, seenSuites)
+		if err != nil {
+			return nil, &UsageError{err.Error()}
+		}
+		suites = append(suites, specs...)
+	}
+	var groups []*group
+	if len(symbols) > 0 {
+		inc, err := resolveTargets(symbols, skipDirs, false)
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, &group{include: inc})
+	}
+	for _, s := range suites {
+		inc, err := resolveTargets(s.included, skipDirs, false)
+		if err != nil {
+			return nil, usageErrorf("suite %s: %s: %v", s.file, s.name, err)
+		}
+		exc, err := resolveTargets(s.excluded, skipDirs, true)
+		if err != nil {
+			return nil, usageErrorf("suite %s: %s: %v", s.file, s.name, err)
+		}
+		groups = append(groups, &group{include: inc, exclude: exc})
+	}
+	return groups, nil
+}
+
 // Discover finds, loads and selects the test cases that args name: symbols
 // and YAML suite files (the current directory when there are none). A
 // directory is searched recursively for test_*.star and *_test.star,
 // skipping hidden directories and opts.SkipDirs; a file named explicitly is
 // loaded whatever its name. Files that fail to load become LoadFailures.
-// A symbol that selects nothing is a UsageError that says why.
+// A case is selected by a symbol of the command line, or by a suite that
+// includes it and does not exclude it; opts.Exclude then removes cases
+// from all. A symbol that selects nothing, and a selection without a
+// single case, are UsageErrors that say why.
 func Discover(loader *Loader, args []string, opts DiscoverOptions) (*Suite, error) {
 	if len(args) == 0 {
 		args = []string{"."}
@@ -112,26 +172,24 @@ func Discover(loader *Loader, args []string, opts DiscoverOptions) (*Suite, erro
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	var symbols, excludes []string
-	seenSuites := map[string]bool{}
-	for _, a := range args {
-		if !isSuiteFile(a) {
-			symbols = append(symbols, a)
-			continue
-		}
-		inc, exc, err := readSuite(a, seenSuites)
-		if err != nil {
-			return nil, &UsageError{err.Error()}
-		}
-		symbols, excludes = append(symbols, inc...), append(excludes, exc...)
-	}
-	included, err := resolveTargets(symbols, opts.SkipDirs)
+	groups, err := selectionGroups(args, opts.SkipDirs)
 	if err != nil {
 		return nil, err
 	}
-	excluded, err := resolveTargets(append(excludes, opts.Exclude...), opts.SkipDirs)
+	excluded, err := resolveTargets(opts.Exclude, opts.SkipDirs, true)
 	if err != nil {
 		return nil, err
+	}
+	var included []*target
+	for _, g := range groups {
+		included = append(included, g.include...)
+	}
+	if opts.Parameters != nil {
+		for _, t := range included {
+			if t.sym.Params != nil {
+				return nil, usageErrorf("--parameters cannot be combined with a symbol's own parameters (%s): give the parameters one way", t.text)
+			}
+		}
 	}
 
 	suite := &Suite{}
@@ -168,14 +226,13 @@ func Discover(loader *Loader, args []string, opts DiscoverOptions) (*Suite, erro
 
 	matched := make([]int, len(included))
 	for _, c := range all {
-		selected := false
 		for i, t := range included {
 			if t.matches(c) {
 				matched[i]++
-				selected = true
 			}
 		}
-		if selected && !slices.ContainsFunc(excluded, func(t *target) bool { return t.matches(c) }) {
+		if slices.ContainsFunc(groups, func(g *group) bool { return g.selects(c) }) &&
+			!slices.ContainsFunc(excluded, func(t *target) bool { return t.matches(c) }) {
 			suite.Cases = append(suite.Cases, c)
 		}
 	}
@@ -186,7 +243,27 @@ func Discover(loader *Loader, args []string, opts DiscoverOptions) (*Suite, erro
 			}
 		}
 	}
+	if len(suite.Cases) == 0 && len(suite.LoadFailures) == 0 {
+		return nil, explainEmpty(args, files, all)
+	}
 	return suite, nil
+}
+
+// explainEmpty says why a selection that loaded fine has no case.
+func explainEmpty(args, files []string, all []*Case) error {
+	named := strings.Join(args, " ")
+	switch {
+	case len(files) == 0:
+		return usageErrorf("no tests selected: %s holds no test files (test_*.star, *_test.star)", named)
+	case len(all) == 0:
+		var shown []string
+		for _, f := range files {
+			shown = append(shown, displayPath(f))
+		}
+		return usageErrorf("no tests selected: %s defines no tests (top-level functions named test_*)", strings.Join(shown, ", "))
+	default:
+		return usageErrorf("no tests selected: all %d cases of %s are excluded (by --exclude or a suite's excluded:)", len(all), named)
+	}
 }
 
 // explainNoMatch says why t selected no case, or returns nil when that is
@@ -228,7 +305,7 @@ func loadTests(loader *Loader, file string) ([]*Test, error) {
 	for _, t := range tests {
 		t.Path = file
 		if tm := loader.Marks.Of(t.Fn); tm != nil {
-			t.Nodes, t.Timeout, t.Thresholds = tm.Nodes, tm.Timeout, tm.Thresholds
+			t.Nodes, t.Timeout, t.Thresholds, t.OkToFail = tm.Nodes, tm.Timeout, tm.Thresholds, tm.OkToFail
 		}
 	}
 	for fn, pos := range loader.Marks.Marked() {
@@ -249,7 +326,7 @@ func TestsOf(file string, globals starlark.StringDict) []*Test {
 	var tests []*Test
 	for name, v := range globals {
 		if f, ok := v.(*starlark.Function); ok && strings.HasPrefix(name, "test_") {
-			tests = append(tests, &Test{File: file, Name: name, Fn: f, Setup: fn("setup"), Teardown: fn("teardown")})
+			tests = append(tests, &Test{File: file, Name: name, Fn: f, Setup: fn("setup"), Teardown: fn("teardown"), Description: strings.TrimSpace(f.Doc())})
 		}
 	}
 	sort.Slice(tests, func(i, j int) bool {
@@ -267,6 +344,11 @@ func isTestFile(name string) bool {
 	return strings.HasSuffix(name, ".star") && (strings.HasPrefix(name, "test_") || strings.HasSuffix(name, "_test.star"))
 }
 
+// missingPathError is expandPath finding nothing at a path or glob.
+type missingPathError struct{ msg string }
+
+func (e *missingPathError) Error() string { return e.msg }
+
 // expandPath returns the absolute paths of the test files that p names: a
 // file, a directory (searched) or a glob of those.
 func expandPath(p string, skipDirs []string) ([]string, error) {
@@ -277,7 +359,7 @@ func expandPath(p string, skipDirs []string) ([]string, error) {
 			return nil, fmt.Errorf("bad glob %q: %v", p, err)
 		}
 		if len(paths) == 0 {
-			return nil, fmt.Errorf("%s: no file matches", p)
+			return nil, &missingPathError{p + ": no file matches"}
 		}
 	}
 	skip := map[string]bool{}
@@ -294,7 +376,7 @@ func expandPath(p string, skipDirs []string) ([]string, error) {
 		}
 		info, err := os.Stat(abs)
 		if err != nil {
-			return nil, fmt.Errorf("%s: no such file or directory", path)
+			return nil, &missingPathError{path + ": no such file or directory"}
 		}
 		if !info.IsDir() {
 			out = append(out, abs)

@@ -27,8 +27,8 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	start := time.Now()
 	res := &Result{
 		TestID: c.ID(), ModuleName: c.Test.File, FunctionName: c.Test.Name,
-		InjectedArgs: c.Params, StartTime: unixSeconds(start),
-		ResultsDir: CaseDir(c, index), TestStatus: StatusPass, Services: []any{},
+		InjectedArgs: c.Params, Description: c.Test.Description, StartTime: unixSeconds(start),
+		ResultsDir: CaseDir(c, index, r.NestedResultDirs), TestStatus: StatusPass, Services: []any{},
 		NodesAllocated: len(nodes),
 	}
 	for _, n := range nodes {
@@ -81,6 +81,11 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	data, err := r.execute(body, abort, c, dir, env)
 	if saveErr := recordEnv(res, env, dir); saveErr != nil {
 		err = errors.Join(err, saveErr)
+	}
+	if skip, ok := err.(*starlib.SkipError); ok { // alone: nothing else failed
+		res.TestStatus, res.Summary = StatusIgnore, "skipped: "+skip.Reason
+		logs.Logf(starlib.LevelInfo, "IGNORE: %s", res.Summary)
+		return res
 	}
 	// A failed test's data are its series' summaries, if it has series.
 	data, mergeErr := mergeSeries(data, env.Series)
@@ -160,15 +165,24 @@ func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, env *s
 		}
 		result, testErr = starlark.Call(thread, c.Test.Fn, args, kwargs)
 	}
+	// ctx.skip (in setup or the test) ends the test as IGNORE; teardown
+	// runs as after a pass, and its errors still fail the test.
+	var skip *starlib.SkipError
+	if errors.As(testErr, &skip) {
+		testErr = nil
+	}
 	if c.Test.Teardown != nil {
 		td := rt.NewThread(abort, c.ID()+" teardown")
 		if _, err := starlark.Call(td, c.Test.Teardown, starlark.Tuple{tctx}, nil); err != nil {
 			testErr = errors.Join(testErr, fmt.Errorf("teardown failed: %w", err))
 		}
 	}
-	testErr = teardownServices(abort, env, dir, r.NoTeardown, testErr)
+	testErr = teardownServices(abort, env, dir, r.NoTeardown, r.Compress, testErr)
 	if testErr != nil {
 		return nil, testErr
+	}
+	if skip != nil {
+		return nil, skip
 	}
 	if result == starlark.None {
 		return nil, nil
@@ -212,7 +226,7 @@ func openCaseDir(dir string) (*LogFiles, error) {
 }
 
 func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := marshalText(v, "  ")
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func TestSeriesAndThresholds(t *testing.T) {
 	}
 	for _, path := range []string{filepath.Join(caseDir("test_threshold_violated"), "report.json"), filepath.Join(dir, "report.json")} {
 		data, err := os.ReadFile(path)
-		verdict := regexp.MustCompile(`"expr": "latency_ms.p99 \\u003c 50",\s+"ok": false,\s+"actual": 99.01,\s+"limit": 50,`)
+		verdict := regexp.MustCompile(`"expr": "latency_ms.p99 < 50",\s+"ok": false,\s+"actual": 99.01,\s+"limit": 50,`)
 		if err != nil || !verdict.Match(data) {
 			t.Errorf("%s lacks the verdict: %v\n%s", path, err, data)
 		}

@@ -1,7 +1,6 @@
 package host
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -49,6 +48,10 @@ type Summary struct {
 	NumFailed       int     `json:"num_failed"`
 	NumIgnored      int     `json:"num_ignored"`
 	NumFlaky        int     `json:"num_flaky"`
+	// NumOPassed and NumOFailed count the ok_to_fail tests (the names of
+	// the Redpanda fork, which has the mark).
+	NumOPassed int `json:"num_opassed"`
+	NumOFailed int `json:"num_ofailed"`
 }
 
 // NewReport starts the report of a session written into dir ("" for none).
@@ -74,6 +77,10 @@ func (r *Report) Add(res *Result) error {
 		r.NumIgnored++
 	case StatusFlaky:
 		r.NumFlaky++
+	case StatusOPass:
+		r.NumOPassed++
+	case StatusOFail:
+		r.NumOFailed++
 	}
 	err := r.writeErr
 	r.writeErr = nil
@@ -129,7 +136,7 @@ func (r *Report) writeLocked(stop time.Time) error {
 	if r.dir == "" {
 		return nil
 	}
-	data, err := json.MarshalIndent(r, "", "  ")
+	data, err := marshalText(r, "  ")
 	if err != nil {
 		return err
 	}
@@ -158,6 +165,8 @@ func (r *Report) textLocked() string {
 	fmt.Fprintf(&b, "flaky:            %d\n", r.NumFlaky)
 	fmt.Fprintf(&b, "failed:           %d\n", r.NumFailed)
 	fmt.Fprintf(&b, "ignored:          %d\n", r.NumIgnored)
+	fmt.Fprintf(&b, "opassed:          %d\n", r.NumOPassed)
+	fmt.Fprintf(&b, "ofailed:          %d\n", r.NumOFailed)
 	fmt.Fprintf(&b, "%s\n", rule)
 	for _, res := range r.Results {
 		fmt.Fprintf(&b, "test_id:    %s\n", res.TestID)

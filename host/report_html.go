@@ -76,6 +76,7 @@ type htmlCase struct {
 	Params         map[string]any `json:"params"`
 	Status         Status         `json:"status"`
 	Summary        string         `json:"summary"`
+	Description    string         `json:"description"`
 	StartTime      float64        `json:"start_time"`
 	StopTime       float64        `json:"stop_time"`
 	RunTimeSeconds float64        `json:"run_time_seconds"`
@@ -116,7 +117,7 @@ func (r *Report) htmlLocked() ([]byte, error) {
 func (r *Report) htmlCase(res *Result) htmlCase {
 	c := htmlCase{
 		ID: res.TestID, Module: res.ModuleName, Name: caseName(res), Params: res.InjectedArgs,
-		Status: res.TestStatus, Summary: res.Summary,
+		Status: res.TestStatus, Summary: res.Summary, Description: res.Description,
 		StartTime: res.StartTime, StopTime: res.StopTime, RunTimeSeconds: res.RunTimeSeconds,
 		Nodes: res.Nodes, Faults: res.Faults, Checks: res.Checks, History: res.History, Series: res.Series, Thresholds: res.Thresholds,
 		Dir: filepath.ToSlash(res.ResultsDir), Files: []string{},

@@ -134,6 +134,12 @@ func (r *Report) junitCase(res *Result) *junitCase {
 		if res.Summary != "" {
 			c.Skipped.Message = headline(res.Summary)
 		}
+	case StatusOFail:
+		// A known failure: skipped for CI, with what went wrong.
+		c.Skipped = &junitMessage{Message: "OFAIL (ok_to_fail): " + headline(res.Summary)}
+		c.SystemOut = &junitText{xmlSafe(res.Summary)}
+	case StatusOPass:
+		c.SystemOut = &junitText{"OPASS: an ok_to_fail test that passed"}
 	case StatusFlaky:
 		note := "FLAKY: failed, then passed on a later attempt (--deflake)"
 		if res.Summary != "" {

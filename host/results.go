@@ -81,13 +81,24 @@ func pointLatest(root, id string) error {
 
 // CaseDir returns the results directory of run index (1-based) of case c,
 // relative to the session directory:
-// <test file path>/<test_name>/[<k=v.k2=v2>/]<index>.
-func CaseDir(c *Case, index int) string {
+// <test file path>/<test_name>/[<k=v.k2=v2>/]<index>, or with nested (the
+// --nested-result-dirs layout) one level per parameter, keys sorted:
+// <test file path>/<test_name>/<k=v>/<k2=v2>/<index>.
+func CaseDir(c *Case, index int, nested bool) string {
+	return filepath.Join(caseRunsDir(c, nested), strconv.Itoa(index))
+}
+
+// caseRunsDir is the directory that holds the runs of case c. Two cases
+// whose parameters escape to the same name share it, so run indexes are
+// counted per caseRunsDir, never per id.
+func caseRunsDir(c *Case, nested bool) string {
 	parts := []string{fileDir(c.Test.File), c.Test.Name}
-	if len(c.Params) > 0 {
+	if len(c.Params) > 0 && nested {
+		parts = append(parts, ParamsDirNames(c.Params)...)
+	} else if len(c.Params) > 0 {
 		parts = append(parts, ParamsDirName(c.Params))
 	}
-	return filepath.Join(append(parts, strconv.Itoa(index))...)
+	return filepath.Join(parts...)
 }
 
 // LoadFailureDir returns the results directory of a file that failed to

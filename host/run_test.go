@@ -83,7 +83,8 @@ def test_broken(ctx):
 `
 	rep, dir := runWith(t, cl, map[string]string{"test_d.star": flaky}, func(r *host.Runner) { r.Deflake = 3 })
 	f := hosttest.Result(t, rep, "test_flaky")
-	if f.TestStatus != host.StatusFlaky || !strings.Contains(f.Summary, "passed on attempt 2 of 3") || !strings.Contains(f.Summary, "attempt 1 (") {
+	if f.TestStatus != host.StatusFlaky || !strings.Contains(f.Summary, "passed on attempt 2 of 3") || !strings.Contains(f.Summary, "attempt 1 (") ||
+		!strings.Contains(f.Summary, "): Error in fail: fail: first attempt fails (at ") || !strings.Contains(f.Summary, "/test_d.star:6:13: in test_flaky)") {
 		t.Errorf("flaky: %s %q", f.TestStatus, f.Summary)
 	}
 	if !strings.HasSuffix(f.ResultsDir, "test_flaky/2") || !strings.HasSuffix(f.TestID, "::test_flaky") {
@@ -93,7 +94,7 @@ def test_broken(ctx):
 		t.Errorf("the failed attempt's logs are kept: %v", err)
 	}
 	b := hosttest.Result(t, rep, "test_broken")
-	if b.TestStatus != host.StatusFail || !strings.Contains(b.Summary, "failed all 3 attempts") {
+	if b.TestStatus != host.StatusFail || !strings.Contains(b.Summary, "failed all 3 attempts") || strings.Count(b.Summary, "): Error in fail: fail: always (at ") != 2 || strings.Count(b.Summary, "/test_d.star:9:9: in test_broken)") != 2 {
 		t.Errorf("broken: %s %q", b.TestStatus, b.Summary)
 	}
 	if rep.NumFlaky != 1 || rep.NumFailed != 1 || len(rep.Results) != 2 {
@@ -187,7 +188,7 @@ cluster(_sleeper, num_nodes = 1)
 func TestRunnerTimeoutEndsAHungRun(t *testing.T) {
 	cl := hosttest.LocalCluster(t, 2)
 	start := time.Now()
-	rep, _ := runWith(t, cl, map[string]string{"test_h.star": `
+	rep, dir := runWith(t, cl, map[string]string{"test_h.star": `
 def test_hangs(ctx):
     ctx.cluster[0].account.ssh("sleep 33")
 cluster(test_hangs, num_nodes = 2)
@@ -199,8 +200,19 @@ cluster(test_never_starts, num_nodes = 1)
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("the run took %s", took)
 	}
-	if len(rep.Results) != 1 {
-		t.Fatalf("%d results; the test that never started must not be reported as run", len(rep.Results))
+	if len(rep.Results) != 2 || rep.NumFailed != 2 {
+		t.Fatalf("%d results, %d failed; the test that never started must be reported as FAIL", len(rep.Results), rep.NumFailed)
+	}
+	notRun := hosttest.Result(t, rep, "test_never_starts")
+	if notRun.TestStatus != host.StatusFail || notRun.Summary != "Test not run: "+host.ErrRunnerTimeout.Error() {
+		t.Errorf("never started: %s %q", notRun.TestStatus, notRun.Summary)
+	}
+	if _, err := os.Stat(filepath.Join(dir, notRun.ResultsDir, "report.json")); err != nil {
+		t.Errorf("a test not run has its results directory: %v", err)
+	}
+	junit, _ := os.ReadFile(filepath.Join(dir, "report.xml"))
+	if !strings.Contains(string(junit), `name="test_never_starts"`) || !strings.Contains(string(junit), "Test not run") {
+		t.Errorf("report.xml lacks the test not run:\n%s", junit)
 	}
 	r := hosttest.Result(t, rep, "test_hangs")
 	if r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "the test runner timed out") || !strings.Contains(r.Summary, "in test_hangs") {
@@ -228,5 +240,58 @@ cluster(test_uses_both, num_nodes = 2)
 	}
 	if r := hosttest.Result(t, rep, "test_uses_both"); r.TestStatus != host.StatusPass {
 		t.Errorf("fully used: %s %q", r.TestStatus, r.Summary)
+	}
+}
+
+func TestCasesWhoseParametersEscapeAlikeGetTheirOwnDirectories(t *testing.T) {
+	rep, _ := runWith(t, hosttest.LocalCluster(t, 1), map[string]string{"test_p.star": `
+def test_p(ctx, a): pass
+parametrize(test_p, a = "x y")
+parametrize(test_p, a = "xy")
+`}, nil)
+	var dirs []string
+	for _, r := range rep.Results {
+		dirs = append(dirs, r.ResultsDir[strings.Index(r.ResultsDir, "test_p/"):])
+	}
+	if strings.Join(dirs, " ") != "test_p/a=xy/1 test_p/a=xy/2" {
+		t.Errorf("directories: %v", dirs)
+	}
+}
+
+func TestIdsPrintAmpersandsAsTyped(t *testing.T) {
+	rep, dir := runWith(t, hosttest.LocalCluster(t, 1), map[string]string{"test_q.star": `
+def test_q(ctx, q): return {"q": q}
+parametrize(test_q, q = "a&b<c>")
+`}, nil)
+	id := rep.Results[0].TestID
+	if !strings.HasSuffix(id, `::test_q@{"q":"a&b<c>"}`) {
+		t.Errorf("id %s", id)
+	}
+	for _, f := range []string{"report.json", "report.txt", filepath.Join(rep.Results[0].ResultsDir, "report.json")} {
+		data, _ := os.ReadFile(filepath.Join(dir, f))
+		if !strings.Contains(string(data), `a&b<c>`) || strings.Contains(string(data), `\u0026`) {
+			t.Errorf("%s does not show the id as typed:\n%s", f, data)
+		}
+	}
+	if !strings.HasSuffix(rep.Results[0].ResultsDir, "test_q/q=a.b.c/1") {
+		t.Errorf("directory %s", rep.Results[0].ResultsDir)
+	}
+}
+
+func TestNestedResultDirsAndIgnoreNodeType(t *testing.T) {
+	cl := hosttest.LocalCluster(t, 1)
+	files := map[string]string{"test_n.star": `
+def test_n(ctx, b, a): pass
+parametrize(test_n, b = "x y", a = 1)
+cluster(test_n, nodes = [node_spec(node_type = "large")])
+`}
+	rep, _ := runWith(t, cl, files, nil)
+	if r := rep.Results[0]; r.TestStatus != host.StatusFail || !strings.Contains(r.Summary, "cannot run on this cluster") {
+		t.Fatalf("a typed request on untyped nodes: %s %q", r.TestStatus, r.Summary)
+	}
+	rep, _ = runWith(t, cl, files, func(r *host.Runner) { r.NestedResultDirs, r.IgnoreNodeType = true, true })
+	r := rep.Results[0]
+	if r.TestStatus != host.StatusPass || !strings.HasSuffix(r.ResultsDir, "test_n/a=1/b=xy/1") {
+		t.Errorf("--ignore-node-type --nested-result-dirs: %s %q in %s", r.TestStatus, r.Summary, r.ResultsDir)
 	}
 }

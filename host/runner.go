@@ -56,6 +56,15 @@ type Runner struct {
 	// NoTeardown skips stopping and cleaning services; logs are still
 	// collected and nodes freed.
 	NoTeardown bool
+	// Compress packs each collected log as a .tgz on its node before
+	// copying it (--compress).
+	Compress bool
+	// NestedResultDirs gives each parameter its own directory level
+	// (<k=v>/<k2=v2>/) instead of one <k=v.k2=v2>/ (--nested-result-dirs).
+	NestedResultDirs bool
+	// IgnoreNodeType allocates any node for a node_spec(node_type = ...)
+	// (--ignore-node-type): for clusters whose nodes have no types.
+	IgnoreNodeType bool
 }
 
 // Run records the suite's load failures, then runs its cases on the
@@ -86,13 +95,20 @@ func (r *Runner) Run(stop, abort context.Context, suite *Suite) error {
 	return r.Report.Finish(time.Now())
 }
 
-// specsOf returns the nodes case c asks for: its cluster(...) mark, or the
-// whole cluster.
+// specsOf returns the nodes case c asks for: its cluster(...) mark (without
+// node types under IgnoreNodeType), or the whole cluster.
 func (r *Runner) specsOf(c *Case) []cluster.NodeSpec {
-	if c.Test.Nodes != nil {
+	if c.Test.Nodes == nil {
+		return cluster.AnyNodes(r.Cluster.Len())
+	}
+	if !r.IgnoreNodeType {
 		return c.Test.Nodes
 	}
-	return cluster.AnyNodes(r.Cluster.Len())
+	specs := make([]cluster.NodeSpec, len(c.Test.Nodes))
+	for i, s := range c.Test.Nodes {
+		specs[i] = cluster.NodeSpec{OS: s.OS}
+	}
+	return specs
 }
 
 // precheck returns the result of a case that must not run: ignored, asking
@@ -101,7 +117,7 @@ func (r *Runner) specsOf(c *Case) []cluster.NodeSpec {
 func (r *Runner) precheck(c *Case) *Result {
 	res := &Result{
 		TestID: c.ID(), ModuleName: c.Test.File, FunctionName: c.Test.Name,
-		InjectedArgs: c.Params, ResultsDir: CaseDir(c, 1),
+		InjectedArgs: c.Params, Description: c.Test.Description, ResultsDir: CaseDir(c, 1, r.NestedResultDirs),
 	}
 	switch {
 	case c.Ignored != "":

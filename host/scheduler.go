@@ -36,7 +36,7 @@ type scheduler struct {
 	runCtx  context.Context // cancelled by stop or by the runner timeout
 	cancel  context.CancelCauseFunc
 	pending []*job
-	runs    map[string]int // case id -> runs started so far (the directory index)
+	runs    map[string]int // caseRunsDir -> runs started so far (the directory index)
 	done    chan finished
 	running int
 	halted  bool // start nothing more (stop, --exit-first, runner timeout)
@@ -82,6 +82,7 @@ func (s *scheduler) run() {
 			s.startReady()
 		}
 		if s.running == 0 && (s.halted || len(s.pending) == 0) {
+			s.reportNotRun()
 			return
 		}
 		select {
@@ -122,9 +123,9 @@ func (s *scheduler) startReady() {
 }
 
 func (s *scheduler) start(j *job, nodes []*cluster.Node) {
-	id := j.c.ID()
-	s.runs[id]++
-	index := s.runs[id]
+	id, runsDir := j.c.ID(), caseRunsDir(j.c, s.r.NestedResultDirs)
+	s.runs[runsDir]++
+	index := s.runs[runsDir]
 	s.running++
 	j.attempt++
 	if s.r.Observer != nil {
@@ -133,12 +134,42 @@ func (s *scheduler) start(j *job, nodes []*cluster.Node) {
 	s.launch(j, index, nodes)
 }
 
+// NotRunSummary starts the summary of a case that never started because
+// the run was cut short (Ctrl-C, --test-runner-timeout): it is reported as
+// FAIL, as the Python ducktape does, so that CI counts stay right.
+const NotRunSummary = "Test not run"
+
+// reportNotRun records every job still pending after the run was stopped
+// or timed out as FAIL "Test not run: <why>", each with a results
+// directory of its own. After --exit-first, which is asked for, they are
+// left out.
+func (s *scheduler) reportNotRun() {
+	if len(s.pending) == 0 || context.Cause(s.runCtx) == nil {
+		return
+	}
+	why := NotRunSummary + ": " + cancelCause(s.runCtx)
+	for _, j := range s.pending {
+		runsDir := caseRunsDir(j.c, s.r.NestedResultDirs)
+		s.runs[runsDir]++
+		res := &Result{
+			TestID: j.c.ID(), ModuleName: j.c.Test.File, FunctionName: j.c.Test.Name,
+			InjectedArgs: j.c.Params, Description: j.c.Test.Description, TestStatus: StatusFail, Summary: why,
+			ResultsDir: CaseDir(j.c, s.runs[runsDir], s.r.NestedResultDirs),
+		}
+		if len(j.failures) > 0 {
+			res.Summary += "\nearlier attempts:\n" + strings.Join(j.failures, "\n")
+		}
+		s.r.record(s.r.staticResult(res))
+	}
+	s.pending = nil
+}
+
 // finish records a finished job, or queues its next attempt when it failed
 // and --deflake allows more.
 func (s *scheduler) finish(f finished) {
 	j, res := f.j, f.res
-	if res.TestStatus == StatusFail && j.attempt < max(s.r.Deflake, 1) && !s.halted {
-		j.failures = append(j.failures, fmt.Sprintf("attempt %d (%s): %s", j.attempt, res.ResultsDir, firstLine(res.Summary)))
+	if res.TestStatus == StatusFail && j.attempt < max(s.r.Deflake, 1) && !s.halted && !j.c.Test.OkToFail {
+		j.failures = append(j.failures, fmt.Sprintf("attempt %d (%s): %s", j.attempt, res.ResultsDir, attemptError(res.Summary)))
 		j.bypassed = 0
 		s.add(j)
 		return
@@ -153,13 +184,53 @@ func (s *scheduler) finish(f finished) {
 		}
 		s.r.writeCaseReport(res)
 	}
+	if j.c.Test.OkToFail && okToFailStatus(res) {
+		s.r.writeCaseReport(res)
+	}
 	s.r.record(res)
 	if res.TestStatus == StatusFail && s.r.ExitFirst {
 		s.halted = true
 	}
 }
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
+// okToFailStatus turns the result of an ok_to_fail test into OPASS or
+// OFAIL and reports whether it changed it (IGNORE stays).
+func okToFailStatus(res *Result) bool {
+	switch res.TestStatus {
+	case StatusFail:
+		res.TestStatus = StatusOFail
+	case StatusPass, StatusFlaky:
+		res.TestStatus = StatusOPass
+	default:
+		return false
+	}
+	return true
+}
+
+// attemptError condenses a failed attempt's summary for the final one:
+// its headline (the error, not "Traceback ...") and, when the summary holds
+// a Starlark backtrace, where the error happened (its innermost frame).
+func attemptError(summary string) string {
+	text := headline(summary)
+	if at := innermostFrame(summary); at != "" {
+		text += " (at " + at + ")"
+	}
+	return text
+}
+
+// innermostFrame returns the last frame of the first Starlark backtrace in
+// s ("file:line:col: in fn"), or "" when there is none.
+func innermostFrame(s string) string {
+	_, trace, ok := strings.Cut(s, "Traceback (most recent call last):\n")
+	if !ok {
+		return ""
+	}
+	last := ""
+	for _, line := range strings.Split(trace, "\n") {
+		if !strings.HasPrefix(line, " ") {
+			break
+		}
+		last = strings.TrimSpace(line)
+	}
+	return last
 }

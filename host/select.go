@@ -6,15 +6,19 @@ import (
 	"slices"
 )
 
-// Subset returns part i (0-based) of cases split into n contiguous parts of
-// nearly equal size (--subsets n --subset i), as the Python ducktape does,
-// so that n machines can share a suite.
+// Subset returns part i (0-based) of cases split into n contiguous parts
+// whose sizes differ by at most one, the larger ones first (--subsets n
+// --subset i), so that n machines share a suite evenly.
 func Subset(cases []*Case, n, i int) ([]*Case, error) {
 	if n < 1 || i < 0 || i >= n {
 		return nil, fmt.Errorf("--subset must be between 0 and --subsets - 1 (%d), not %d", n-1, i)
 	}
-	size := (len(cases) + n - 1) / n
-	lo, hi := min(i*size, len(cases)), min((i+1)*size, len(cases))
+	size, extra := len(cases)/n, len(cases)%n
+	lo := i*size + min(i, extra)
+	hi := lo + size
+	if i < extra {
+		hi++
+	}
 	return cases[lo:hi], nil
 }
 

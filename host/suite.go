@@ -14,6 +14,13 @@ func isSuiteFile(arg string) bool {
 	return strings.HasSuffix(arg, ".yml") || strings.HasSuffix(arg, ".yaml")
 }
 
+// suiteSpec is one suite of a YAML suite file: its symbols, relative to
+// the current directory. Its excludes apply to its own includes only.
+type suiteSpec struct {
+	file, name         string
+	included, excluded []string
+}
+
 // readSuite reads a YAML suite file in the Python ducktape's format:
 //
 //	import: [other.yml]            # or a single string
@@ -23,28 +30,29 @@ func isSuiteFile(arg string) bool {
 //	  excluded: [symbol, ...]
 //
 // Symbols and imports are relative to the suite file's directory. It
-// returns the included and excluded symbols of every suite in the file and
-// its imports; seen guards against import cycles.
-func readSuite(path string, seen map[string]bool) (included, excluded []string, err error) {
+// returns every suite of the file and of its imports; seen guards against
+// import cycles. A suite that includes nothing is an error, and so is an
+// import of a file that is not a suite file.
+func readSuite(path string, seen map[string]bool) ([]suiteSpec, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if seen[abs] {
-		return nil, nil, nil
+		return nil, nil
 	}
 	seen[abs] = true
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("suite %s: %v", path, err)
+		return nil, fmt.Errorf("suite %s: %v", path, err)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, nil, fmt.Errorf("suite %s: not valid YAML: %v", path, err)
+		return nil, fmt.Errorf("suite %s: not valid YAML: %v", path, err)
 	}
 	doc, err := mapping(&root)
 	if err != nil {
-		return nil, nil, fmt.Errorf("suite %s: %v", path, err)
+		return nil, fmt.Errorf("suite %s: %v", path, err)
 	}
 	dir := filepath.Dir(path)
 	rel := func(symbol string) string {
@@ -53,29 +61,34 @@ func readSuite(path string, seen map[string]bool) (included, excluded []string, 
 		}
 		return dir + "/" + symbol
 	}
+	var suites []suiteSpec
 	for _, entry := range doc {
 		name, node := entry.key, entry.value
 		if name == "import" {
 			imports, err := stringList(node)
 			if err != nil {
-				return nil, nil, fmt.Errorf("suite %s: import: %v", path, err)
+				return nil, fmt.Errorf("suite %s: import: %v", path, err)
 			}
 			for _, imp := range imports {
-				inc, exc, err := readSuite(rel(imp), seen)
-				if err != nil {
-					return nil, nil, err
+				if !isSuiteFile(imp) {
+					return nil, fmt.Errorf("suite %s: import %s: not a suite file (a .yml or .yaml file of suites; name test files in a suite instead)", path, rel(imp))
 				}
-				included, excluded = append(included, inc...), append(excluded, exc...)
+				imported, err := readSuite(rel(imp), seen)
+				if err != nil {
+					return nil, err
+				}
+				suites = append(suites, imported...)
 			}
 			continue
 		}
+		spec := suiteSpec{file: path, name: name}
 		var inc, exc []string
 		if node.Kind == yaml.MappingNode {
 			parts, _ := mapping(node)
 			for _, part := range parts {
 				list, err := stringList(part.value)
 				if err != nil {
-					return nil, nil, fmt.Errorf("suite %s: %s.%s: %v", path, name, part.key, err)
+					return nil, fmt.Errorf("suite %s: %s.%s: %v", path, name, part.key, err)
 				}
 				switch part.key {
 				case "included":
@@ -83,20 +96,28 @@ func readSuite(path string, seen map[string]bool) (included, excluded []string, 
 				case "excluded":
 					exc = list
 				default:
-					return nil, nil, fmt.Errorf("suite %s: %s: unknown key %q (want included and excluded)", path, name, part.key)
+					return nil, fmt.Errorf("suite %s: %s: unknown key %q (want included and excluded)", path, name, part.key)
 				}
 			}
 		} else if inc, err = stringList(node); err != nil {
-			return nil, nil, fmt.Errorf("suite %s: %s: %v", path, name, err)
+			return nil, fmt.Errorf("suite %s: %s: %v", path, name, err)
+		}
+		if len(inc) == 0 {
+			what := "is empty"
+			if len(exc) > 0 {
+				what = "has only excluded: symbols"
+			}
+			return nil, fmt.Errorf("suite %s: %s %s; a suite must include some tests", path, name, what)
 		}
 		for _, s := range inc {
-			included = append(included, rel(s))
+			spec.included = append(spec.included, rel(s))
 		}
 		for _, s := range exc {
-			excluded = append(excluded, rel(s))
+			spec.excluded = append(spec.excluded, rel(s))
 		}
+		suites = append(suites, spec)
 	}
-	return included, excluded, nil
+	return suites, nil
 }
 
 type yamlEntry struct {
@@ -122,6 +143,9 @@ func mapping(n *yaml.Node) ([]yamlEntry, error) {
 
 // stringList decodes a YAML string or list of strings.
 func stringList(n *yaml.Node) ([]string, error) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil, nil
+	}
 	if n.Kind == yaml.ScalarNode {
 		return []string{n.Value}, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Symbol selects tests: path (a file, directory or glob), optionally
@@ -87,31 +88,85 @@ func FormatParams(params map[string]any) string {
 	if len(params) == 0 {
 		return ""
 	}
-	data, _ := json.Marshal(params) // encoding/json sorts map keys
+	data, _ := marshalText(params, "")
 	return string(data)
 }
 
-// ParamsDirName renders parameters as a results directory name in the
-// Python ducktape's style: "k=v.k2=v2", keys sorted.
+// ParamsDirName renders parameters as a results directory name as the
+// Python ducktape does: "k=v.k2=v2" (keys sorted, values as in test ids,
+// strings without quotes), then whitespace dropped, every run of other
+// characters than letters, digits, "_", "-", "=" and "." made one ".", no
+// repeated dots and none at either end: {"a": "x..y", "b": " I'm a b "}
+// gives "a=x.y.b=I.mab". The name is at most 200 bytes.
 func ParamsDirName(params map[string]any) string {
+	return dirLevel(strings.Join(paramPairs(params), "."))
+}
+
+// ParamsDirNames renders parameters as one directory level per parameter
+// (--nested-result-dirs): "k=v", "k2=v2", keys sorted, each escaped as
+// ParamsDirName escapes.
+func ParamsDirNames(params map[string]any) []string {
+	pairs := paramPairs(params)
+	for i, p := range pairs {
+		pairs[i] = dirLevel(p)
+	}
+	return pairs
+}
+
+// paramPairs returns "key=value" of each parameter, keys sorted.
+func paramPairs(params map[string]any) []string {
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	parts := make([]string, len(keys))
+	pairs := make([]string, len(keys))
 	for i, k := range keys {
 		v := params[k]
 		var text string
 		if s, ok := v.(string); ok {
 			text = s
 		} else {
-			data, _ := json.Marshal(v)
+			data, _ := marshalText(v, "")
 			text = string(data)
 		}
-		parts[i] = k + "=" + text
+		pairs[i] = k + "=" + text
 	}
-	return sanitizeDirName(strings.Join(parts, "."))
+	return pairs
+}
+
+// dirLevel escapes a name as escapePathname does and keeps it a usable
+// directory level: at most 200 bytes, never empty.
+func dirLevel(s string) string {
+	name := escapePathname(s)
+	if len(name) > 200 {
+		name = strings.TrimRight(strings.ToValidUTF8(name[:200], ""), ".")
+	}
+	if name == "" {
+		name = "_" // keys of punctuation only: still a level of its own
+	}
+	return name
+}
+
+// escapePathname applies the Python ducktape's rules for a parameters
+// directory (see ParamsDirName).
+func escapePathname(s string) string {
+	var b strings.Builder
+	dot := false // a dot is due before the next kept character
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+		case r == '-' || r == '=' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			if dot && b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			dot = false
+			b.WriteRune(r)
+		default:
+			dot = true
+		}
+	}
+	return b.String()
 }
 
 // sanitizeDirName keeps a name usable as one directory level.
@@ -124,4 +179,43 @@ func sanitizeDirName(s string) string {
 		s = "_" + s
 	}
 	return s
+}
+
+// SplitSymbols splits a comma-separated list of symbols (a list flag's
+// value) at the commas outside their parameters: inside @{...} or @[...]
+// commas belong to the JSON, as do brackets and commas in its strings.
+// Empty items are dropped.
+func SplitSymbols(list string) []string {
+	var out []string
+	depth, inString, escaped, start := 0, false, false, 0
+	for i := 0; i < len(list); i++ {
+		c := list[i]
+		switch {
+		case depth == 0 && c == '@' && i+1 < len(list) && (list[i+1] == '{' || list[i+1] == '['):
+			depth, i = 1, i+1
+		case depth == 0 && c == ',':
+			if item := strings.TrimSpace(list[start:i]); item != "" {
+				out = append(out, item)
+			}
+			start = i + 1
+		case depth == 0:
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString && c == '"':
+			inString = false
+		case inString:
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	if item := strings.TrimSpace(list[start:]); item != "" {
+		out = append(out, item)
+	}
+	return out
 }

@@ -32,3 +32,35 @@ func TestParseSymbol(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitSymbols(t *testing.T) {
+	for list, want := range map[string][]string{
+		"a.star, b.star::test_x,":                  {"a.star", "b.star::test_x"},
+		`f.star::t@{"x": 1,"y": "a"}`:              {`f.star::t@{"x": 1,"y": "a"}`},
+		`f.star::t@{"x": 1,"y": "a,}"},g.star`:     {`f.star::t@{"x": 1,"y": "a,}"}`, "g.star"},
+		`f.star::t@[{"x": [1, 2]},{"x": "\"]"}],h`: {`f.star::t@[{"x": [1, 2]},{"x": "\"]"}]`, "h"},
+		"tests@v2/a.star,b.star":                   {"tests@v2/a.star", "b.star"},
+	} {
+		if got := SplitSymbols(list); !reflect.DeepEqual(got, want) {
+			t.Errorf("SplitSymbols(%q) = %q, want %q", list, got, want)
+		}
+	}
+}
+
+func TestParamsDirNameEscapesAsThePythonDucktape(t *testing.T) {
+	for _, tc := range []struct {
+		params map[string]any
+		want   string
+	}{
+		{map[string]any{"a": "x..y", "b": " I'm a b "}, "a=x.y.b=I.mab"},
+		{map[string]any{"size": json.Number("100"), "acks": json.Number("-1")}, "acks=-1.size=100"},
+		{map[string]any{"path": "/etc/../x", "list": []any{json.Number("1"), "two"}}, "list=.1.two.path=.etc.x"},
+		{map[string]any{"u": "naïve café"}, "u=naïvecafé"},
+		{map[string]any{"?": "!"}, "="},
+		{map[string]any{"k": strings.Repeat("é", 150)}, "k=" + strings.Repeat("é", 99)},
+	} {
+		if got := ParamsDirName(tc.params); got != tc.want {
+			t.Errorf("ParamsDirName(%v) = %q, want %q", tc.params, got, tc.want)
+		}
+	}
+}

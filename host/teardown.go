@@ -17,7 +17,7 @@ import (
 // cancelled with the test's, with the interpreter lock (held by the
 // caller) released so that the services' hooks can take it. It returns
 // testErr with the teardown's errors appended after it.
-func teardownServices(abort context.Context, env *starlib.Env, resultsDir string, noTeardown bool, testErr error) error {
+func teardownServices(abort context.Context, env *starlib.Env, resultsDir string, noTeardown, compress bool, testErr error) error {
 	rt := env.Runtime
 	rt.Unlock()
 	// Faults are healed first: a paused or cut-off service could not stop
@@ -27,6 +27,7 @@ func teardownServices(abort context.Context, env *starlib.Env, resultsDir string
 		ResultsDir: resultsDir,
 		Failed:     testErr != nil,
 		NoTeardown: noTeardown,
+		Compress:   compress,
 	})
 	rt.Lock()
 	if healErr != nil {

@@ -32,6 +32,10 @@ type Test struct {
 	Timeout time.Duration
 	// Thresholds are the threshold(...) marks, checked after the test.
 	Thresholds []*threshold.Expr
+	// OkToFail is the ok_to_fail(...) mark: results are OPASS or OFAIL.
+	OkToFail bool
+	// Description is the test function's docstring, for the reports.
+	Description string
 }
 
 // Case is one run of a test with one set of parameters.
@@ -77,20 +81,25 @@ const (
 	StatusPass   Status = "PASS"
 	StatusFail   Status = "FAIL"
 	StatusFlaky  Status = "FLAKY"  // failed, then passed on a later attempt (--deflake)
-	StatusIgnore Status = "IGNORE" // not run: ignored by a mark
+	StatusIgnore Status = "IGNORE" // not run: ignored by a mark or ctx.skip
+	StatusOPass  Status = "OPASS"  // an ok_to_fail test that passed
+	StatusOFail  Status = "OFAIL"  // an ok_to_fail test that failed: a known failure
 )
 
-// Passed reports whether the status counts as passed for the exit code.
+// Passed reports whether the status counts as passed for the exit code:
+// all but FAIL (OFAIL is a known failure, which never fails the run).
 func (s Status) Passed() bool { return s != StatusFail }
 
 // Result is one case's entry in every report, with the Python ducktape's
 // report.json field names.
 type Result struct {
-	TestID         string          `json:"test_id"`
-	ModuleName     string          `json:"module_name"`
-	FunctionName   string          `json:"function_name"`
-	InjectedArgs   map[string]any  `json:"injected_args"`
-	TestStatus     Status          `json:"test_status"`
+	TestID       string         `json:"test_id"`
+	ModuleName   string         `json:"module_name"`
+	FunctionName string         `json:"function_name"`
+	InjectedArgs map[string]any `json:"injected_args"`
+	TestStatus   Status         `json:"test_status"`
+	// Description is the test's docstring ("" without one).
+	Description    string          `json:"description"`
 	Summary        string          `json:"summary"`
 	Data           json.RawMessage `json:"data"`
 	StartTime      float64         `json:"start_time"`

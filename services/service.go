@@ -19,6 +19,42 @@ type LogSpec struct {
 	// CollectDefault: collected after a passing test too, not only after a
 	// failing one.
 	CollectDefault bool
+	// Collect, when not CollectByDefault, overrides the rules of
+	// CollectDefault and test failure (see LogSpec.Wanted).
+	Collect CollectPolicy
+}
+
+// CollectPolicy is a log's "collect" setting.
+type CollectPolicy string
+
+const (
+	CollectByDefault CollectPolicy = ""           // on failure, by collect_default, or marked
+	CollectAlways    CollectPolicy = "always"     // after every test
+	CollectOnFailure CollectPolicy = "on_failure" // after a failed test, or marked
+	CollectNever     CollectPolicy = "never"      // never, even marked
+)
+
+// ParseCollectPolicy accepts "always", "on_failure" and "never".
+func ParseCollectPolicy(s string) (CollectPolicy, error) {
+	switch p := CollectPolicy(s); p {
+	case CollectAlways, CollectOnFailure, CollectNever:
+		return p, nil
+	}
+	return "", fmt.Errorf("collect must be \"always\", \"on_failure\" or \"never\", not %q", s)
+}
+
+// Wanted reports whether the log is collected after a test that failed
+// (or not), when the test marked it for collection (or not).
+func (l LogSpec) Wanted(failed, marked bool) bool {
+	switch l.Collect {
+	case CollectAlways:
+		return true
+	case CollectNever:
+		return false
+	case CollectOnFailure:
+		return failed || marked
+	}
+	return failed || l.CollectDefault || marked
 }
 
 // NodeFunc is a per-node hook. idx is the node's 1-based index in the

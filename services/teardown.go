@@ -17,6 +17,9 @@ type TeardownOptions struct {
 	// NoTeardown (--no-teardown) leaves services running and uncleaned;
 	// logs are still collected and nodes freed.
 	NoTeardown bool
+	// Compress (--compress) packs each collected log as <name>.tgz on its
+	// node and copies that instead (see collectNode).
+	Compress bool
 }
 
 // Teardown ends the test's services, whatever happened to the test, in the
@@ -42,8 +45,8 @@ func (r *Registry) Teardown(ctx context.Context, opts TeardownOptions) error {
 	}
 	for _, s := range all {
 		if live(s) {
-			errs = append(errs, collectLogs(ctx, s, opts.ResultsDir, func(name string) bool {
-				return opts.Failed || s.Logs[name].CollectDefault || r.isMarked(s, name)
+			errs = append(errs, collectLogs(ctx, s, opts.ResultsDir, opts.Compress, func(name string) bool {
+				return s.Logs[name].Wanted(opts.Failed, r.isMarked(s, name))
 			}))
 		}
 	}

@@ -1,10 +1,16 @@
 package services_test
 
 import (
+	"archive/tar"
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/ducktape-go/ducktape/host"
 	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
@@ -47,5 +53,62 @@ func TestTeardown(t *testing.T) {
 		if ok, _ := n.Account.Exists(t.Context(), "app"); ok {
 			t.Errorf("%s: app/ not cleaned", n.Name)
 		}
+	}
+}
+
+// TestCollectPolicies checks each log's "collect" policy after a pass and a
+// failure, copied as they are and, with --compress, packed on the node.
+func TestCollectPolicies(t *testing.T) {
+	cl := hosttest.LocalCluster(t, 1)
+	for _, compress := range []bool{false, true} {
+		rep, session := hosttest.RunFile(t, cl, "testdata/test_collect_policy.star", hosttest.Options{
+			Configure: func(r *host.Runner) { r.Compress = compress },
+		})
+		ext := ""
+		if compress {
+			ext = ".tgz"
+		}
+		for test, want := range map[string]map[string]bool{
+			"test_pass": {"always.log": true, "never.log": false, "onfail.log": false, "data": true},
+			"test_fail": {"always.log": true, "never.log": false, "onfail.log": true, "data": true},
+		} {
+			dir := filepath.Join(session, hosttest.Result(t, rep, test).ResultsDir, "app-1", "local1")
+			for log, collected := range want {
+				info, err := os.Stat(filepath.Join(dir, log+ext))
+				if (err == nil) != collected || (err == nil && compress && info.IsDir()) {
+					t.Errorf("compress %v, %s: %s%s collected: %v, want %v", compress, test, log, ext, err == nil, collected)
+				}
+				if err == nil && compress {
+					if names := tgzNames(t, filepath.Join(dir, log+ext)); !slices.Contains(names, log) {
+						t.Errorf("%s%s holds %v, want %s", log, ext, names, log)
+					}
+				}
+			}
+		}
+	}
+}
+
+// tgzNames lists the entries of a gzipped tar file, without trailing slashes.
+func tgzNames(t *testing.T, path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var names []string
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return names
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		names = append(names, strings.TrimSuffix(h.Name, "/"))
 	}
 }

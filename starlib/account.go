@@ -37,7 +37,7 @@ func accountDomain() Domain {
 		attribute("account.externally_routable_ip", "", "The address other nodes reach this one at; on the local cluster, the node's own loopback address."),
 		onAccount("ssh", "account.ssh(cmd, allow_fail = False)", "Runs `cmd` through `/bin/sh` and returns its exit status; a non-zero status fails unless allow_fail.", accountSSH),
 		onAccount("ssh_output", "account.ssh_output(cmd, allow_fail = False, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and returns its output.", accountSSHOutput),
-		onAccount("ssh_capture", "account.ssh_capture(cmd, allow_fail = False, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and yields its output lines as they arrive; leaving the loop early stops the command.", accountSSHCapture),
+		onAccount("ssh_capture", "account.ssh_capture(cmd, allow_fail = False, callback = None, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and yields its output lines as they arrive (each passed through `callback(line)` when given); leaving the loop early stops the command.", accountSSHCapture),
 		onAccount("alive", "account.alive(pid)", "Whether the process is running.", accountAlive),
 		onAccount("pids", "account.pids(pattern)", "The ids of the processes whose full command line matches pattern, a Go (RE2) regular expression (listed with `ps` on SSH nodes, from /proc on local ones, where only the node's own processes count).", accountPids),
 		onAccount("signal", "account.signal(pid, sig, allow_fail = False)", "Sends a signal, by number or name: `15`, `\"TERM\"`, `\"SIGTERM\"`.", accountSignal),

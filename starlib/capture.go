@@ -22,8 +22,9 @@ func accountSSHCapture(thread *starlark.Thread, fn string, a Account, args starl
 	var allowFail bool
 	combineStderr := true
 	var timeout starlark.Value
+	var callback starlark.Callable
 	if err := starlark.UnpackArgs(fn, args, kwargs, "cmd", &cmd, "allow_fail?", &allowFail,
-		"combine_stderr?", &combineStderr, "timeout_sec?", &timeout); err != nil {
+		"callback?", &callback, "combine_stderr?", &combineStderr, "timeout_sec?", &timeout); err != nil {
 		return nil, err
 	}
 	d, err := timeoutArg(fn, timeout)
@@ -36,7 +37,7 @@ func accountSSHCapture(thread *starlark.Thread, fn string, a Account, args starl
 	}
 	Debugf(thread, "%s$ %s (capturing)", a.node.Name, cmd)
 	lines := a.remote().Capture(ctx, cmd, allowFail, combineStderr)
-	return &capture{thread: thread, lines: lines, cancel: cancel, node: a.node.Name, cmd: cmd}, nil
+	return &capture{thread: thread, lines: lines, cancel: cancel, node: a.node.Name, cmd: cmd, callback: callback}, nil
 }
 
 // capture is the iterable returned by ssh_capture. It can be iterated once,
@@ -48,6 +49,10 @@ type capture struct {
 	node     string
 	cmd      string
 	iterated bool
+	// callback, if not nil, maps each line to the value yielded (the
+	// Python ducktape's ssh_capture(callback = ...)). It runs on thread,
+	// so iterate on the thread that called ssh_capture.
+	callback starlark.Callable
 }
 
 func (c *capture) String() string        { return fmt.Sprintf("<ssh_capture %s: %s>", c.node, c.cmd) }
@@ -94,6 +99,17 @@ func (it *captureIter) Next(p *starlark.Value) bool {
 		return false
 	}
 	*p = starlark.String(n.line)
+	if it.c.callback != nil {
+		v, err := starlark.Call(it.c.thread, it.c.callback, starlark.Tuple{*p}, nil)
+		if err != nil {
+			it.done = true
+			it.c.lines.Close()
+			it.c.cancel()
+			it.c.thread.Cancel(fmt.Sprintf("ssh_capture callback on %s: %v", it.c.node, err))
+			return false
+		}
+		*p = v
+	}
 	return true
 }
 

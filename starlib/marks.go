@@ -68,6 +68,9 @@ type TestMarks struct {
 	Timeout time.Duration
 	// Thresholds are the threshold(...) marks' expressions, in call order.
 	Thresholds []*threshold.Expr
+	// OkToFail is the ok_to_fail(...) mark: a known failure, reported
+	// OFAIL (or OPASS), never failing the run.
+	OkToFail bool
 }
 
 // marksDomain is the marks: top-level calls of a test file that say how
@@ -83,6 +86,7 @@ func marksDomain() Domain {
 			markBuiltin("defaults", markParams(func(tm *TestMarks, p Params) { tm.Defaults = append(tm.Defaults, p) }, true))),
 		function("ignore", "ignore(test, **params)", "Mark: every case of test, or those matching params, is IGNORE. In test files only.", markBuiltin("ignore", markIgnore)),
 		function("env", "env(test, **vars)", "Mark: test is IGNORE unless the environment has these values. In test files only.", markBuiltin("env", markEnv)),
+		function("ok_to_fail", "ok_to_fail(test)", "Mark: test is a known failure: it is reported OFAIL when it fails and OPASS when it passes, and neither fails the run. In test files only.", markBuiltin("ok_to_fail", markOkToFail)),
 		function("timeout", "timeout(test, duration)", "Mark: cancel test after a duration (\"10m\") or a number of seconds. In test files only.", markBuiltin("timeout", markTimeout)),
 		function("threshold", "threshold(test, expr, ...)", "Mark: after the test, FAIL it unless each expression (\"latency_ms.p99 < 50\") holds on its data and series summaries. In test files only.", markBuiltin("threshold", markThreshold)),
 	}}
@@ -128,7 +132,7 @@ func markCluster(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) er
 		return fmt.Errorf("the test already has a cluster(...) mark")
 	}
 	if num == nil && specs == nil {
-		return fmt.Errorf("give num_nodes = N or nodes = [node_spec(...), ...]")
+		return nil // cluster(test) is no mark at all, as @cluster() in the Python ducktape
 	}
 	nodes, err := NodeSpecsArg("cluster", num, specs)
 	if err != nil {
@@ -138,14 +142,16 @@ func markCluster(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) er
 	return nil
 }
 
-// markParams records keyword arguments; with lists, every value must be a
-// non-empty list (the values to cross).
+// markParams records keyword arguments; with lists (matrix, defaults),
+// there must be some and every value must be a non-empty list (the values
+// to cross). Without lists (parametrize), none is one case with the
+// function's defaults, as a bare @parametrize() in the Python ducktape.
 func markParams(add func(*TestMarks, Params), lists bool) func(*TestMarks, starlark.Tuple, []starlark.Tuple) error {
 	return func(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {
 		if len(args) > 0 {
 			return fmt.Errorf("parameters must be given by name")
 		}
-		if len(kwargs) == 0 {
+		if lists && len(kwargs) == 0 {
 			return fmt.Errorf("no parameters given")
 		}
 		for _, kv := range kwargs {
@@ -192,6 +198,14 @@ func markEnv(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error 
 		}
 		tm.Env[name] = s
 	}
+	return nil
+}
+
+func markOkToFail(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {
+	if len(args) > 0 || len(kwargs) > 0 {
+		return fmt.Errorf("takes only the test function")
+	}
+	tm.OkToFail = true
 	return nil
 }
 

@@ -2,6 +2,8 @@ package starlib
 
 import (
 	"fmt"
+	"slices"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -10,19 +12,56 @@ import (
 )
 
 // Node is the Starlark value of a cluster node: node.name, node.os,
-// node.node_type, node.account. Two Node values are equal when they are the
-// same node. It is immutable, so safe to share.
-type Node struct{ node *cluster.Node }
+// node.node_type, node.account, and the attributes the test sets
+// (node.version = "3.8.0"), kept in its TestCluster's nodeAttrs for the
+// rest of the test. Two Node values are equal when they are the same node.
+type Node struct {
+	node  *cluster.Node
+	attrs *nodeAttrs // nil: a node outside a test, which takes no attributes
+}
 
 var (
-	_ starlark.HasAttrs   = Node{}
-	_ starlark.Comparable = Node{}
+	_ starlark.HasAttrs    = Node{}
+	_ starlark.HasSetField = Node{}
+	_ starlark.Comparable  = Node{}
 )
+
+// nodeAttrs holds the attributes a test set on its nodes. Safe for
+// concurrent use (the values themselves are used under the test's lock).
+type nodeAttrs struct {
+	mu sync.Mutex
+	m  map[*cluster.Node]map[string]starlark.Value
+}
+
+func newNodeAttrs() *nodeAttrs {
+	return &nodeAttrs{m: map[*cluster.Node]map[string]starlark.Value{}}
+}
+
+func (a *nodeAttrs) get(n *cluster.Node, name string) starlark.Value {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.m[n][name]
+}
+
+func (a *nodeAttrs) set(n *cluster.Node, name string, v starlark.Value) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m[n] == nil {
+		a.m[n] = map[string]starlark.Value{}
+	}
+	a.m[n][name] = v
+}
+
+func (a *nodeAttrs) names(n *cluster.Node) []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return sortedKeys(a.m[n])
+}
 
 // nodeDomain documents node values.
 func nodeDomain() Domain {
 	return Domain{Name: "node", Page: "writing-tests.md", Builtins: []Builtin{
-		attribute("node", "", "A cluster node: node.name, node.os, node.node_type, node.account."),
+		attribute("node", "", "A cluster node: node.name, node.os, node.node_type, node.account. A test may set attributes of its own on its nodes (`node.version = \"3.8.0\"`, as in the Python ducktape), kept for the rest of the test."),
 		attribute("node.name", "", "The node's name, unique in the cluster (\"local1\", \"worker1\")."),
 		attribute("node.os", "", "The node's operating system (\"linux\" unless the cluster file says otherwise)."),
 		attribute("node.node_type", "", "The node's type from the cluster file, or None."),
@@ -30,8 +69,9 @@ func nodeDomain() Domain {
 	}}
 }
 
-// NewNode returns the Starlark value of n.
-func NewNode(n *cluster.Node) Node { return Node{n} }
+// NewNode returns the Starlark value of n outside a test: it takes no
+// attributes. A test's nodes come from its TestCluster.
+func NewNode(n *cluster.Node) Node { return Node{node: n} }
 
 // ClusterNode returns the node behind the value.
 func (n Node) ClusterNode() *cluster.Node { return n.node }
@@ -53,7 +93,26 @@ func (n Node) CompareSameType(op syntax.Token, y starlark.Value, depth int) (boo
 	return false, fmt.Errorf("nodes cannot be ordered")
 }
 
-func (n Node) AttrNames() []string { return []string{"account", "name", "node_type", "os"} }
+var nodeBuiltinAttrs = []string{"account", "name", "node_type", "os"}
+
+func (n Node) AttrNames() []string {
+	if n.attrs == nil {
+		return nodeBuiltinAttrs
+	}
+	return append(slices.Clone(nodeBuiltinAttrs), n.attrs.names(n.node)...)
+}
+
+// SetField sets an attribute of the test's own (node.version = ...).
+func (n Node) SetField(name string, v starlark.Value) error {
+	if slices.Contains(nodeBuiltinAttrs, name) {
+		return fmt.Errorf("node.%s cannot be set", name)
+	}
+	if n.attrs == nil {
+		return fmt.Errorf("node.%s: only a test's nodes take attributes", name)
+	}
+	n.attrs.set(n.node, name, v)
+	return nil
+}
 
 func (n Node) Attr(name string) (starlark.Value, error) {
 	switch name {
@@ -69,14 +128,20 @@ func (n Node) Attr(name string) (starlark.Value, error) {
 	case "account":
 		return Account{n.node}, nil
 	}
+	if n.attrs != nil {
+		if v := n.attrs.get(n.node, name); v != nil {
+			return v, nil
+		}
+	}
 	return nil, nil
 }
 
-// nodeList returns a new list of the values of nodes.
-func nodeList(nodes []*cluster.Node) *starlark.List {
+// nodeList returns a new list of the values of nodes, whose attributes
+// are kept in attrs (nil for none).
+func nodeList(nodes []*cluster.Node, attrs *nodeAttrs) *starlark.List {
 	vals := make([]starlark.Value, len(nodes))
 	for i, n := range nodes {
-		vals[i] = NewNode(n)
+		vals[i] = Node{node: n, attrs: attrs}
 	}
 	return starlark.NewList(vals)
 }

@@ -112,7 +112,8 @@ func optionalCallable(fn, param string, v starlark.Value) (starlark.Callable, er
 	return c, nil
 }
 
-// logSpecs converts logs = {name: {"path": p, "collect_default": bool}}.
+// logSpecs converts logs = {name: {"path": p, "collect_default": bool,
+// "collect": "always" | "on_failure" | "never"}}.
 func logSpecs(fn string, logs *starlark.Dict) (map[string]services.LogSpec, error) {
 	out := map[string]services.LogSpec{}
 	if logs == nil {
@@ -133,8 +134,16 @@ func logSpecs(fn string, logs *starlark.Dict) (map[string]services.LogSpec, erro
 				var b starlark.Bool
 				b, ok = f[1].(starlark.Bool)
 				spec.CollectDefault = bool(b)
+			case "collect":
+				var policy string
+				if policy, ok = starlark.AsString(f[1]); ok {
+					var err error
+					if spec.Collect, err = services.ParseCollectPolicy(policy); err != nil {
+						return nil, fmt.Errorf("%s: log %s: %v", fn, name, err)
+					}
+				}
 			default:
-				return nil, fmt.Errorf("%s: log %s: unknown key %s (want path, collect_default)", fn, name, f[0])
+				return nil, fmt.Errorf("%s: log %s: unknown key %s (want path, collect_default, collect)", fn, name, f[0])
 			}
 			if !ok {
 				return nil, fmt.Errorf("%s: log %s: %s has the wrong type %s", fn, name, f[0], f[1].Type())

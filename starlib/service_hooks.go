@@ -28,14 +28,14 @@ func (sv *ServiceValue) hooks() services.Hooks {
 	if t.wait != nil {
 		h.Wait = func(ctx context.Context, idx int, node *cluster.Node, timeout time.Duration) (bool, error) {
 			return callLocked(sv.rt, ctx, sv.threadName("wait_node", node), t.wait,
-				starlark.Tuple{sv, NewNode(node), starlark.Float(timeout.Seconds())}, nil,
+				starlark.Tuple{sv, sv.node(node), starlark.Float(timeout.Seconds())}, nil,
 				func(v starlark.Value) (bool, error) { return bool(v.Truth()), nil })
 		}
 	}
 	if t.worker != nil {
 		h.Worker = func(ctx context.Context, idx int, node *cluster.Node) error {
 			_, err := callLocked(sv.rt, ctx, sv.threadName("worker", node), t.worker,
-				starlark.Tuple{sv, starlark.MakeInt(idx), NewNode(node)}, nil, ignoreResult)
+				starlark.Tuple{sv, starlark.MakeInt(idx), sv.node(node)}, nil, ignoreResult)
 			return err
 		}
 	}
@@ -52,7 +52,7 @@ func (sv *ServiceValue) nodeHook(name string, fn starlark.Callable) services.Nod
 		return nil
 	}
 	return func(ctx context.Context, idx int, node *cluster.Node) error {
-		_, err := callLocked(sv.rt, ctx, sv.threadName(name, node), fn, starlark.Tuple{sv, NewNode(node)}, nil, ignoreResult)
+		_, err := callLocked(sv.rt, ctx, sv.threadName(name, node), fn, starlark.Tuple{sv, sv.node(node)}, nil, ignoreResult)
 		return err
 	}
 }
@@ -65,7 +65,7 @@ func (sv *ServiceValue) nodeHook(name string, fn starlark.Callable) services.Nod
 func (sv *ServiceValue) stopHook(ctx context.Context, idx int, node *cluster.Node, cleanShutdown bool) error {
 	t := sv.typ
 	name := sv.threadName("stop_node", node)
-	args := starlark.Tuple{sv, NewNode(node)}
+	args := starlark.Tuple{sv, sv.node(node)}
 	if t.stop != nil && acceptsKeyword(t.stop, "clean_shutdown") {
 		_, err := callLocked(sv.rt, ctx, name, t.stop, args, []starlark.Tuple{{starlark.String("clean_shutdown"), starlark.Bool(cleanShutdown)}}, ignoreResult)
 		return err

@@ -148,7 +148,7 @@ func svcGetNode(thread *starlark.Thread, fn string, sv *ServiceValue, args starl
 	if idx < 1 || idx > len(sv.svc.Nodes) {
 		return nil, fmt.Errorf("%s: index %d out of range: %s has nodes 1 to %d", fn, idx, sv.svc.ID, len(sv.svc.Nodes))
 	}
-	return NewNode(sv.svc.Nodes[idx-1]), nil
+	return sv.node(sv.svc.Nodes[idx-1]), nil
 }
 
 // svcIdx is svc.idx(node), 1-based.

@@ -8,6 +8,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/services"
 )
 
@@ -76,7 +77,7 @@ func (sv *ServiceValue) Attr(name string) (starlark.Value, error) {
 	case "service_id":
 		return starlark.String(sv.svc.ID), nil
 	case "nodes":
-		return nodeList(sv.svc.Nodes), nil
+		return nodeList(sv.svc.Nodes, sv.nodeAttrs()), nil
 	case "num_nodes":
 		return starlark.MakeInt(len(sv.svc.Nodes)), nil
 	case "config":
@@ -115,3 +116,16 @@ func configStruct(config *starlark.Dict) *starlarkstruct.Struct {
 	}
 	return starlarkstruct.FromKeywords(starlark.String("config"), kwargs)
 }
+
+// nodeAttrs is where the attributes of the test's nodes are kept (nil
+// outside a test).
+func (sv *ServiceValue) nodeAttrs() *nodeAttrs {
+	if tc := sv.rt.env.Cluster; tc != nil {
+		return tc.attrs
+	}
+	return nil
+}
+
+// node is the value of one of the service's nodes, with the test's
+// attributes of it.
+func (sv *ServiceValue) node(n *cluster.Node) Node { return Node{node: n, attrs: sv.nodeAttrs()} }

@@ -19,6 +19,7 @@ import (
 type TestCluster struct {
 	nodes []*cluster.Node
 	pool  *cluster.Cluster // over nodes, never closed
+	attrs *nodeAttrs       // what the test set on its nodes (node.version = ...)
 
 	mu      sync.Mutex
 	maxUsed int // most nodes taken at once
@@ -44,7 +45,7 @@ func clusterDomain() Domain {
 
 // NewTestCluster makes the test's view of the nodes allocated to it.
 func NewTestCluster(nodes []*cluster.Node) *TestCluster {
-	return &TestCluster{nodes: nodes, pool: cluster.New(nodes, nil)}
+	return &TestCluster{nodes: nodes, pool: cluster.New(nodes, nil), attrs: newNodeAttrs()}
 }
 
 // Nodes returns the test's nodes.
@@ -81,9 +82,13 @@ func (tc *TestCluster) Truth() starlark.Bool  { return len(tc.nodes) > 0 }
 func (tc *TestCluster) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: cluster") }
 func (tc *TestCluster) Len() int              { return len(tc.nodes) }
 func (tc *TestCluster) Index(i int) starlark.Value {
-	return NewNode(tc.nodes[i])
+	return tc.Node(tc.nodes[i])
 }
-func (tc *TestCluster) Iterate() starlark.Iterator { return nodeList(tc.nodes).Iterate() }
+func (tc *TestCluster) Iterate() starlark.Iterator { return nodeList(tc.nodes, tc.attrs).Iterate() }
+
+// Node returns the value of one of the test's nodes, which keeps the
+// attributes the test sets.
+func (tc *TestCluster) Node(n *cluster.Node) Node { return Node{node: n, attrs: tc.attrs} }
 
 func (tc *TestCluster) AttrNames() []string {
 	return []string{"alloc", "free", "nodes", "num_available"}
@@ -92,7 +97,7 @@ func (tc *TestCluster) AttrNames() []string {
 func (tc *TestCluster) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "nodes":
-		return nodeList(tc.nodes), nil
+		return nodeList(tc.nodes, tc.attrs), nil
 	case "alloc":
 		return starlark.NewBuiltin("cluster.alloc", tc.allocBuiltin), nil
 	case "free":
@@ -119,7 +124,7 @@ func (tc *TestCluster) allocBuiltin(thread *starlark.Thread, b *starlark.Builtin
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
-	return nodeList(nodes), nil
+	return nodeList(nodes, tc.attrs), nil
 }
 
 func (tc *TestCluster) freeBuiltin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

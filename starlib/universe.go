@@ -25,6 +25,7 @@ func domains() []func() Domain {
 	return []func() Domain{
 		accountDomain,      // account.go
 		assertDomain,       // assert.go
+		catchDomain,        // catch.go
 		checkDomain,        // check.go
 		contextDomain,      // context.go
 		faultsDomain,       // faults.go
@@ -36,8 +37,10 @@ func domains() []func() Domain {
 		nodeDomain,         // node.go
 		parallelDomain,     // parallel.go
 		performanceDomain,  // performance.go
+		renderDomain,       // render.go
 		servicesDomain,     // service.go
 		serviceValueDomain, // service_methods.go
+		skipDomain,         // skip.go
 		starlarkLibDomain,  // stdlib.go
 		clusterDomain,      // testcluster.go
 		waitDomain,         // wait.go

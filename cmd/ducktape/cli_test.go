@@ -37,6 +37,7 @@ func TestExitStatuses(t *testing.T) {
 	pass := hosttest.WriteFile(t, dir, "pass/test_p.star", "def test_p(ctx):\n    pass\n")
 	fail := hosttest.WriteFile(t, dir, "fail/test_f.star", "def test_f(ctx):\n    fail(\"nope\")\n")
 	broken := hosttest.WriteFile(t, dir, "broken/test_b.star", "def test_b(ctx)\n")
+	known := hosttest.WriteFile(t, dir, "known/test_k.star", "def test_k(ctx):\n    fail(\"known\")\nok_to_fail(test_k)\ndef test_s(ctx):\n    ctx.skip(\"not here\")\n")
 	results := filepath.Join(dir, "results")
 	for _, tc := range []struct {
 		args []string
@@ -46,6 +47,7 @@ func TestExitStatuses(t *testing.T) {
 		{[]string{"--results-root", results, pass}, exitOK, "1 passed, 0 failed"},
 		{[]string{"--results-root", results, fail}, exitTestFailed, "fail: nope"},
 		{[]string{"--results-root", results, broken}, exitTestFailed, "could not load"},
+		{[]string{"--results-root", results, known}, exitOK, "0 passed, 0 failed, 0 flaky, 1 ignored, 0 opassed, 1 ofailed (ok_to_fail)"},
 		{[]string{"--results-root", results, filepath.Join(dir, "missing")}, exitUsage, "missing: no such file or directory"},
 		{[]string{"--no-such-flag"}, exitUsage, "unknown flag: --no-such-flag"},
 		{[]string{"--globals", "{not json", pass}, exitUsage, "--globals"},
@@ -124,11 +126,14 @@ func TestSubsetsAndSample(t *testing.T) {
 		}
 		return strings.Count(out, "::test_")
 	}
-	if a, b, c := count("--subsets", "3", "--subset", "0"), count("--subsets", "3", "--subset", "1"), count("--subsets", "3", "--subset", "2"); a+b+c != 10 || a != 4 || c != 2 {
+	if a, b, c := count("--subsets", "3", "--subset", "0"), count("--subsets", "3", "--subset", "1"), count("--subsets", "3", "--subset", "2"); a+b+c != 10 || a != 4 || b != 3 || c != 3 {
 		t.Errorf("subsets of 10: %d %d %d", a, b, c)
 	}
 	if n := count("--sample", "3"); n != 3 {
 		t.Errorf("--sample 3 gave %d", n)
+	}
+	if code, _, errOut := runCLI(t, "--collect-only", "--subsets", "11", "--subset", "10", dir); code != exitUsage || !strings.Contains(errOut, "no tests selected: --subset 10 of --subsets 11 is empty, the selection has only 10 cases") {
+		t.Errorf("empty subset: exit %d %s", code, errOut)
 	}
 	if code, _, errOut := runCLI(t, "--collect-only", "--subsets", "2", "--subset", "2", dir); code != exitUsage || !strings.Contains(errOut, "--subset must be between 0 and --subsets - 1 (1), not 2") {
 		t.Errorf("bad --subset: exit %d %s", code, errOut)

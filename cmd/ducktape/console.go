@@ -43,6 +43,8 @@ var statusColor = map[host.Status]*color.Color{
 	host.StatusFail:   color.New(color.FgRed, color.Bold),
 	host.StatusFlaky:  color.New(color.FgYellow),
 	host.StatusIgnore: color.New(color.FgCyan),
+	host.StatusOPass:  color.New(color.FgGreen),
+	host.StatusOFail:  color.New(color.FgYellow),
 }
 
 func (c *console) printf(format string, args ...any) {
@@ -65,6 +67,12 @@ func (c *console) collected(suite *host.Suite) error {
 		c.printf("%s  (%s)\n", tc.ID(), needs)
 	}
 	c.printf("%d tests\n", len(suite.Cases))
+	return c.loadFailures(suite)
+}
+
+// loadFailures lists on stderr the files that failed to load, for the
+// modes that run nothing; they make the exit status 1.
+func (c *console) loadFailures(suite *host.Suite) error {
 	for _, f := range suite.LoadFailures {
 		fmt.Fprintf(c.errOut, "%s could not load %s:\n%s\n", statusColor[host.StatusFail].Sprint("FAIL"), f.File, indentLines(f.Message(), "    ", 0))
 	}
@@ -72,6 +80,28 @@ func (c *console) collected(suite *host.Suite) error {
 		return &exitError{code: exitTestFailed, err: fmt.Errorf("%d files failed to load", len(suite.LoadFailures)), silent: true}
 	}
 	return nil
+}
+
+// numNodes prints what --collect-num-nodes asks: the sum of the nodes the
+// selected cases ask for, as the Python ducktape does. Ignored cases ask
+// for none; cases without a cluster(...) mark, which take the whole
+// cluster, are counted as none too and named on stderr.
+func (c *console) numNodes(suite *host.Suite) error {
+	total, greedy := 0, 0
+	for _, tc := range suite.Cases {
+		switch {
+		case tc.Ignored != "":
+		case tc.Test.Nodes == nil:
+			greedy++
+		default:
+			total += len(tc.Test.Nodes)
+		}
+	}
+	c.printf("%d\n", total)
+	if greedy > 0 {
+		fmt.Fprintf(c.errOut, "%d cases have no cluster(...) mark: each takes the whole cluster (not counted)\n", greedy)
+	}
+	return c.loadFailures(suite)
 }
 
 func (c *console) started(s *host.Session, total int, cl *cluster.Cluster) {
@@ -165,6 +195,9 @@ func (c *console) summary(r *host.Report, s *host.Session, total int) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", strings.Repeat("=", 72))
 	counts := fmt.Sprintf("%d passed, %d failed, %d flaky, %d ignored", r.NumPassed, r.NumFailed, r.NumFlaky, r.NumIgnored)
+	if r.NumOPassed+r.NumOFailed > 0 {
+		counts += fmt.Sprintf(", %d opassed, %d ofailed (ok_to_fail)", r.NumOPassed, r.NumOFailed)
+	}
 	if len(failed) > 0 {
 		counts = statusColor[host.StatusFail].Sprint(counts)
 	} else {
@@ -172,7 +205,13 @@ func (c *console) summary(r *host.Report, s *host.Session, total int) {
 	}
 	fmt.Fprintf(&b, "session %s: %s in %.2f s\n", r.SessionID, counts, r.RunTimeSeconds)
 	fmt.Fprintf(&b, "results: %s\n", s.Dir)
-	if notRun := total - len(r.Results); notRun > 0 {
+	notRun := total - len(r.Results) // left out after --exit-first
+	for _, res := range r.Results {
+		if strings.HasPrefix(res.Summary, host.NotRunSummary) {
+			notRun++ // reported as FAIL "Test not run"
+		}
+	}
+	if notRun > 0 {
 		fmt.Fprintf(&b, "%d tests did not run (interrupted, --exit-first or --test-runner-timeout)\n", notRun)
 	}
 	if len(failed) > 0 {

@@ -5,11 +5,14 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ducktape-go/ducktape/starlib/doctest"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // TestDocsExitStatuses checks that docs/cli.md's table of exit statuses is
@@ -36,4 +39,34 @@ func TestDocsExitStatuses(t *testing.T) {
 		}
 	}
 	doctest.Check(t, filepath.Join("..", "..", "docs", "cli.md"), doctest.Section{Name: "exit statuses", Text: b.String()})
+}
+
+// TestEveryFlagIsDocumented checks that every flag of every command appears
+// as `--name` in docs/*.md.
+func TestEveryFlagIsDocumented(t *testing.T) {
+	files, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no docs: %v", err)
+	}
+	var docs strings.Builder
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs.Write(data)
+	}
+	text := docs.String()
+	var walk func(cmd *cobra.Command)
+	walk = func(cmd *cobra.Command) {
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.Name != "help" && !strings.Contains(text, "--"+f.Name) {
+				t.Errorf("%s: flag --%s is not in docs/", cmd.CommandPath(), f.Name)
+			}
+		})
+		for _, sub := range cmd.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCommand(&globalState{}))
 }

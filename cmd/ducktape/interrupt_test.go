@@ -76,8 +76,12 @@ def teardown(ctx):
 	if err := json.Unmarshal(data, &report); err != nil {
 		t.Fatal(err)
 	}
-	if report.NumFailed != 1 || len(report.Results) != 1 || !strings.Contains(report.Results[0].Summary, "test_i.star:3") {
-		t.Errorf("report.json: %+v", report)
+	if report.NumFailed != 2 || len(report.Results) != 2 || !strings.Contains(report.Results[0].Summary, "test_i.star:3") ||
+		!strings.HasSuffix(report.Results[1].TestID, "::test_second") || report.Results[1].Summary != "Test not run: interrupted (Ctrl-C): the run was stopped" {
+		t.Errorf("report.json: the interrupted test, then the one never started as FAIL \"Test not run\": %+v", report)
+	}
+	if junit, _ := os.ReadFile(filepath.Join(results, "latest", "report.xml")); !strings.Contains(string(junit), `name="test_second"`) {
+		t.Errorf("report.xml lacks the test not run:\n%s", junit)
 	}
 	for _, f := range []string{"report.html", "report.xml", "report.txt"} {
 		if _, err := os.Stat(filepath.Join(results, "latest", f)); err != nil {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
+
+	"github.com/ducktape-go/ducktape/host"
 )
 
 // execute runs the CLI and returns the process exit status.
@@ -55,6 +57,10 @@ Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
 		},
 	}
 	opts.addFlags(root)
+	// --version, as the Python ducktape has it; cobra prints the template.
+	root.Version = host.Version
+	root.SetVersionTemplate(versionLine())
+	root.Flags().Bool("version", false, "print ducktape's version and exit")
 	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
 		color.NoColor = opts.noColor || !gs.stdoutTTY
 	}

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -33,6 +33,12 @@ type runOptions struct {
 	sample      int
 	subsets     int
 	subset      int
+	historical  string
+
+	collectNumNodes  bool
+	nestedResultDirs bool
+	ignoreNodeType   bool
+	compress         bool
 
 	maxParallel               int
 	repeat                    int
@@ -85,11 +91,16 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.noColor, "no-color", false, "never colour the output (it is coloured only on a terminal anyway)")
 	f.StringVar(&o.globals, "globals", "", "ctx.globals of every test: a JSON object, or a file that holds one")
 	f.StringVar(&o.configFile, "config-file", "", "file of default arguments, instead of ~/.ducktape/config (.ducktape/config is read first)")
-	f.StringSliceVar(&o.exclude, "exclude", nil, "test symbols to leave out (repeatable, or comma-separated)")
+	f.Var(symbolList{&o.exclude}, "exclude", "test symbols to leave out (repeatable, or comma-separated)")
 	f.StringVar(&o.parameters, "parameters", "", "JSON object of parameters: every selected test runs once with exactly these, instead of its marks' cases")
 	f.IntVar(&o.sample, "sample", 0, "run only this many cases, chosen at random")
 	f.IntVar(&o.subsets, "subsets", 1, "split the cases into this many contiguous parts...")
 	f.IntVar(&o.subset, "subset", 0, "...and run only this part (0-based)")
+	f.StringVar(&o.historical, "historical-report", "", "report.json (or session directory) of an earlier run: --subsets balances the parts by its run times")
+	f.BoolVar(&o.collectNumNodes, "collect-num-nodes", false, "print how many nodes the selected tests ask for in all, run nothing and write nothing")
+	f.BoolVar(&o.nestedResultDirs, "nested-result-dirs", false, "one results directory level per parameter (k=v/k2=v2/) instead of one for all (k=v.k2=v2/)")
+	f.BoolVar(&o.compress, "compress", false, "pack each collected log as a .tgz on its node before copying it")
+	f.BoolVar(&o.ignoreNodeType, "ignore-node-type", false, "allocate any node where a cluster(...) mark asks for a node_type")
 	f.IntVar(&o.maxParallel, "max-parallel", 1, "run up to this many tests at once, on disjoint nodes")
 	f.IntVar(&o.repeat, "repeat", 1, "run every case this many times")
 	f.IntVar(&o.deflake, "deflake", 1, "give a failing case up to this many attempts; a later pass is FLAKY")
@@ -126,11 +137,25 @@ func (o *runOptions) check() (runnerTimeout time.Duration, err error) {
 	return runnerTimeout, nil
 }
 
-// selectCases applies --subsets/--subset and --sample.
+// selectCases applies --subsets/--subset (balanced by --historical-report
+// when given) and --sample.
 func (o *runOptions) selectCases(suite *host.Suite) error {
-	cases, err := host.Subset(suite.Cases, o.subsets, o.subset)
+	var cases []*host.Case
+	var err error
+	if o.historical != "" {
+		times, terr := host.ReadRunTimes(o.historical)
+		if terr != nil {
+			return usageErrorf("--historical-report: %v", terr)
+		}
+		cases, err = host.BalancedSubset(suite.Cases, o.subsets, o.subset, times)
+	} else {
+		cases, err = host.Subset(suite.Cases, o.subsets, o.subset)
+	}
 	if err != nil {
 		return usageErrorf("%v", err)
+	}
+	if len(cases) == 0 && len(suite.LoadFailures) == 0 {
+		return usageErrorf("no tests selected: --subset %d of --subsets %d is empty, the selection has only %d cases", o.subset, o.subsets, len(suite.Cases))
 	}
 	if o.sample > 0 {
 		cases = host.Sample(cases, o.sample, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
@@ -144,13 +169,7 @@ func parseParameters(arg string) (map[string]any, error) {
 	if arg == "" {
 		return nil, nil
 	}
-	d := json.NewDecoder(strings.NewReader(arg))
-	d.UseNumber()
-	var params map[string]any
-	if err := d.Decode(&params); err != nil || params == nil {
-		return nil, usageErrorf("--parameters: want a JSON object such as '{\"acks\": 1}': %v", orNotObject(err))
-	}
-	return params, nil
+	return decodeObject([]byte(arg), "--parameters", `{"acks": 1}`)
 }
 
 func runTests(gs *globalState, opts *runOptions, args []string) error {
@@ -187,6 +206,9 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 	if opts.collectOnly {
 		return con.collected(suite)
 	}
+	if opts.collectNumNodes {
+		return con.numNodes(suite)
+	}
 
 	cl, err := opts.open(gs)
 	if err != nil {
@@ -205,6 +227,7 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 		ExitFirst: opts.exitFirst, NoTeardown: opts.noTeardown,
 		FailGreedyTests: opts.failGreedyTests, FailBadClusterUtilization: opts.failBadClusterUtilization,
 		TestTimeout: opts.testTimeout, RunnerTimeout: runnerTimeout,
+		NestedResultDirs: opts.nestedResultDirs, IgnoreNodeType: opts.ignoreNodeType, Compress: opts.compress,
 	}
 	if opts.debug {
 		runner.Echo = con.debugLogger()
@@ -235,28 +258,55 @@ func parseGlobals(arg string) (starlark.Value, error) {
 		d.Freeze()
 		return d, nil
 	}
-	text := []byte(arg)
+	text, source := []byte(arg), "--globals"
 	if !strings.HasPrefix(strings.TrimSpace(arg), "{") {
 		data, err := os.ReadFile(arg)
 		if err != nil {
 			return nil, usageErrorf("--globals: %q is neither a JSON object nor a readable file: %v", arg, err)
 		}
-		text = data
+		text, source = data, "--globals file "+arg
 	}
-	var obj map[string]any
-	if err := json.Unmarshal(text, &obj); err != nil || obj == nil {
-		return nil, usageErrorf("--globals: want a JSON object: %v", orNotObject(err))
+	if _, err := decodeObject(text, source, `{"broker": "3.7"}`); err != nil {
+		return nil, err
 	}
-	v, err := starlib.FromJSON(text)
+	globals, err := starlib.FromJSON(text)
 	if err != nil {
-		return nil, usageErrorf("--globals: %v", err)
+		return nil, usageErrorf("%s: %v", source, err)
 	}
-	return v, nil
+	return globals, nil
 }
 
-func orNotObject(err error) error {
-	if err == nil {
-		return fmt.Errorf("got null")
+// jsonKind names the kind of a decoded JSON value, as a user would.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	default:
+		return "a number"
 	}
-	return err
+}
+
+// decodeObject decodes text as a JSON object (numbers as json.Number);
+// anything else is a usage error that names source and says what it got.
+func decodeObject(text []byte, source, example string) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(text))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, usageErrorf("%s: not valid JSON: %v", source, err)
+	}
+	if d.More() {
+		return nil, usageErrorf("%s: not valid JSON: more text after the first value", source)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, usageErrorf("%s: want a JSON object such as %s, not %s", source, example, jsonKind(v))
+	}
+	return obj, nil
 }

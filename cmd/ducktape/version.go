@@ -9,13 +9,18 @@ import (
 	"github.com/ducktape-go/ducktape/host"
 )
 
+// versionLine is what `ducktape version` and `ducktape --version` print.
+func versionLine() string {
+	return fmt.Sprintf("ducktape %s (%s, %s/%s)\n", host.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
 func newVersionCommand(gs *globalState) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print ducktape's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(gs.stdout, "ducktape %s (%s, %s/%s)\n", host.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprint(gs.stdout, versionLine())
 			return err
 		},
 	}

@@ -112,7 +112,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	nodes := make([]starlark.Value, len(cfg.Nodes))
 	for i, n := range cfg.Nodes {
-		nodes[i] = starlib.NewNode(n)
+		nodes[i] = env.Cluster.Node(n)
 	}
 	s.globals["nodes"] = starlark.NewList(nodes)
 	s.globals["cluster"] = env.Cluster

@@ -5,8 +5,8 @@
 (function () {
   var data = JSON.parse(document.getElementById("report-data").textContent);
   var cases = data.cases.map(function (c, i) { c.index = i; return c; });
-  var STATUSES = ["PASS", "FAIL", "FLAKY", "IGNORE"];
-  var SORT_ORDER = { FAIL: 0, FLAKY: 1, PASS: 2, IGNORE: 3 };
+  var STATUSES = ["PASS", "FAIL", "FLAKY", "IGNORE", "OPASS", "OFAIL"];
+  var SORT_ORDER = { FAIL: 0, OFAIL: 1, FLAKY: 2, PASS: 3, OPASS: 4, IGNORE: 5 };
   var state = { status: "", text: "", sort: "index", desc: false };
 
   function el(tag, attrs) {
@@ -90,6 +90,7 @@
     var box = document.getElementById("summary");
     [["passed", data.num_passed, "PASS"], ["failed", data.num_failed, "FAIL"],
      ["flaky", data.num_flaky, "FLAKY"], ["ignored", data.num_ignored, "IGNORE"],
+     ["opassed", data.num_opassed, "OPASS"], ["ofailed", data.num_ofailed, "OFAIL"],
      ["total", cases.length, ""]].forEach(function (c) {
       var card = el("button", { "class": "card " + (c[2] || "TOTAL") + (c[1] === 0 ? " zero" : ""), type: "button", title: "Show " + (c[2] ? c[0] : "all") + " tests" },
         el("span", { "class": "count", id: "count-" + c[0], text: String(c[1]) }),
@@ -150,7 +151,8 @@
   function testCell(c) {
     var cell = el("td", { "class": "test" },
       c.module && c.module !== c.id ? el("div", { "class": "module", text: c.module }) : null,
-      el("div", { "class": "name", text: c.name }));
+      el("div", { "class": "name", text: c.name }),
+      c.description ? el("div", { "class": "description", text: c.description }) : null);
     if (c.summary) {
       var open = c.status === "FAIL" && cases.length <= 20;
       var d = el("details", open ? { open: "" } : null,
