@@ -78,14 +78,7 @@ func (a Account) Attr(name string) (starlark.Value, error) {
 	case "externally_routable_ip":
 		return starlark.String(info.ExternallyRoutableIP), nil
 	}
-	m, ok := getUniverse().account[name]
-	if !ok {
-		return nil, nil
-	}
-	fn := "account." + name
-	return starlark.NewBuiltin(fn, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		return m(thread, fn, a, args, kwargs)
-	}), nil
+	return boundMethod("account", name, getUniverse().account, a), nil
 }
 
 func (a Account) remote() *cluster.RemoteAccount { return a.node.Account }
