@@ -27,7 +27,7 @@ func (a Account) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type:
 type accountMethod func(thread *starlark.Thread, fn string, a Account, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
 // accountDomain is the account of a node (node.account): its names and
-// the methods of account.go and capture.go.
+// its methods (implemented here and, ssh_capture, in capture.go).
 func accountDomain() Domain {
 	return Domain{Name: "account", Page: "writing-tests.md", Builtins: []Builtin{
 		attribute("account", "", "A node's remote account (the Python ducktape's RemoteAccount). Relative remote paths, and the directory commands start in, are the node's working directory."),
