@@ -170,6 +170,9 @@ func (r *Report) textLocked() string {
 		if len(res.Data) > 0 {
 			fmt.Fprintf(&b, "data:       %s\n", res.Data)
 		}
+		for _, c := range res.Checks {
+			fmt.Fprintf(&b, "check:      %s\n", checkLine(c))
+		}
 		fmt.Fprintf(&b, "%s\n", strings.Repeat("-", len(rule)))
 	}
 	return b.String()

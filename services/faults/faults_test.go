@@ -85,7 +85,13 @@ func TestNetworkFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	netemErr := ns.Netem()
+	runNetworkFaults(t, cl, ns.Netem(), netnsStopped(ns))
+}
+
+// runNetworkFaults runs every test of testdata/test_network.star on cl's (at
+// least 4) nodes, each on its own, checking after each that nothing is left
+// behind (see assertClean). netemErr says why the nodes cannot delay.
+func runNetworkFaults(t *testing.T, cl *cluster.Cluster, netemErr error, stopped stoppedProcesses) {
 	const file = "testdata/test_network.star"
 	for _, name := range hosttest.TestNames(t, file) {
 		if name == "test_fails_while_faulty" {
@@ -102,7 +108,7 @@ func TestNetworkFaults(t *testing.T) {
 			if res := rep.Results[0]; res.TestStatus == host.StatusPass && len(res.Faults) == 0 {
 				t.Errorf("%s recorded no fault in report.json", name)
 			}
-			assertClean(t, cl, ns)
+			assertClean(t, cl, stopped)
 		})
 	}
 	t.Run("test_fails_while_faulty", func(t *testing.T) {
@@ -116,23 +122,23 @@ func TestNetworkFaults(t *testing.T) {
 				t.Errorf("no %s among the faults recorded: %v", k, rep.Results[0].Faults)
 			}
 		}
-		assertClean(t, cl, ns)
+		assertClean(t, cl, stopped)
 	})
 }
 
-// assertClean fails when a node holds a ducktape iptables rule or qdisc,
-// or a stopped process.
-func assertClean(t *testing.T, cl *cluster.Cluster, ns *netnstest.Nodes) {
-	t.Helper()
-	for i, n := range cl.Nodes() {
-		left, err := faults.Leftovers(context.Background(), n)
-		if err != nil || len(left) > 0 {
-			t.Errorf("%s: left behind %q (%v)", n.Name, left, err)
-		}
+// stoppedProcesses lists the stopped processes on node i of a cluster, as
+// lines that describe them.
+type stoppedProcesses func(t *testing.T, i int, n *cluster.Node) []string
+
+// netnsStopped finds stopped processes in the namespace of netns node i
+// (its processes share the machine's process table).
+func netnsStopped(ns *netnstest.Nodes) stoppedProcesses {
+	return func(t *testing.T, i int, n *cluster.Node) []string {
 		out, err := exec.Command("ip", "netns", "pids", ns.Nodes[i].Namespace).Output()
 		if err != nil {
 			t.Fatal(err)
 		}
+		var stopped []string
 		for _, pid := range strings.Fields(string(out)) {
 			stat, err := os.ReadFile("/proc/" + pid + "/stat")
 			if err != nil {
@@ -140,8 +146,24 @@ func assertClean(t *testing.T, cl *cluster.Cluster, ns *netnstest.Nodes) {
 			}
 			s := string(stat)
 			if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) > 0 && f[0] == "T" {
-				t.Errorf("%s: process %s is still stopped: %s", n.Name, pid, s)
+				stopped = append(stopped, s)
 			}
+		}
+		return stopped
+	}
+}
+
+// assertClean fails when a node holds a ducktape iptables rule or qdisc,
+// or a stopped process.
+func assertClean(t *testing.T, cl *cluster.Cluster, stopped stoppedProcesses) {
+	t.Helper()
+	for i, n := range cl.Nodes() {
+		left, err := faults.Leftovers(context.Background(), n)
+		if err != nil || len(left) > 0 {
+			t.Errorf("%s: left behind %q (%v)", n.Name, left, err)
+		}
+		for _, p := range stopped(t, i, n) {
+			t.Errorf("%s: a process is still stopped: %s", n.Name, p)
 		}
 	}
 }
