@@ -13,7 +13,8 @@
 //     suite.go: YAML suite files; select.go: --subsets and --sample;
 //   - runner.go: Runner and Run; scheduler.go: which case starts when;
 //     execute.go: one case (runCase, execute, recordEnv); teardown.go:
-//     a case's faults and services after it;
+//     a case's faults and services after it; report_history.go: a case's
+//     history and checks into its Result and history.json;
 //   - results.go: Session (the results directory) and case directories;
 //     logfiles.go: the .info/.debug log pairs;
 //   - report.go: Report (report.json, report.txt); report_html.go (and
@@ -21,8 +22,10 @@
 //     report_junit_tail.go (report.xml), rerun.go (rerun-failed.yml);
 //   - version.go: Version.
 //
-// Subpackages: repl (ducktape repl) and hosttest (running Starlark test
-// files from Go tests).
+// Subpackages: repl (ducktape repl); the leaf packages history and check
+// (operation histories and their checkers, bound by starlib); for tests,
+// hosttest (running Starlark test files from Go tests) and chromiumtest
+// (rendering reports in headless Chromium).
 //
 // # Who calls what
 //

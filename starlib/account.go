@@ -27,7 +27,7 @@ func (a Account) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type:
 type accountMethod func(thread *starlark.Thread, fn string, a Account, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
 // accountDomain is the account of a node (node.account): its names and
-// the methods of account.go and capture.go.
+// its methods (implemented here and, ssh_capture, in capture.go).
 func accountDomain() Domain {
 	return Domain{Name: "account", Page: "writing-tests.md", Builtins: []Builtin{
 		attribute("account", "", "A node's remote account (the Python ducktape's RemoteAccount). Relative remote paths, and the directory commands start in, are the node's working directory."),
@@ -78,14 +78,7 @@ func (a Account) Attr(name string) (starlark.Value, error) {
 	case "externally_routable_ip":
 		return starlark.String(info.ExternallyRoutableIP), nil
 	}
-	m, ok := getUniverse().account[name]
-	if !ok {
-		return nil, nil
-	}
-	fn := "account." + name
-	return starlark.NewBuiltin(fn, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		return m(thread, fn, a, args, kwargs)
-	}), nil
+	return boundMethod("account", name, getUniverse().account, a), nil
 }
 
 func (a Account) remote() *cluster.RemoteAccount { return a.node.Account }

@@ -81,3 +81,18 @@ func onContext(name, sig, doc string, m contextMethod) Builtin {
 func onService(name, sig, doc string, m instanceMethod) Builtin {
 	return Builtin{Name: "service." + name, Sig: sig, Doc: doc, service: m}
 }
+
+// boundMethod returns the builtin <prefix>.<name> that calls the method
+// name of table on recv, or nil when table has none: the Attr of values
+// whose methods domains declare (node.account, ctx, service instances).
+func boundMethod[R any, M ~func(*starlark.Thread, string, R, starlark.Tuple, []starlark.Tuple) (starlark.Value, error)](
+	prefix, name string, table map[string]M, recv R) starlark.Value {
+	m, ok := table[name]
+	if !ok {
+		return nil
+	}
+	fn := prefix + "." + name
+	return starlark.NewBuiltin(fn, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		return m(thread, fn, recv, args, kwargs)
+	})
+}

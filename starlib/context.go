@@ -74,14 +74,7 @@ func (c *TestContext) Attr(name string) (starlark.Value, error) {
 	case "logger":
 		return newLoggerValue(c.Env.Log), nil
 	}
-	m, ok := getUniverse().context[name]
-	if !ok {
-		return nil, nil
-	}
-	fn := "ctx." + name
-	return starlark.NewBuiltin(fn, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		return m(thread, fn, c, args, kwargs)
-	}), nil
+	return boundMethod("ctx", name, getUniverse().context, c), nil
 }
 
 // markForCollect is ctx.mark_for_collect(svc, name = None).

@@ -7,7 +7,7 @@
 // # The test's environment
 //
 // Everything per test (its [Runtime] with the interpreter lock, logger,
-// cluster, services and faults) is one [Env], made by the runner (or the
+// cluster, services, faults and history) is one [Env], made by the runner (or the
 // REPL) with [NewEnv]. Every thread of the test carries it, and builtins
 // reach it one way: [EnvOf](thread). New per-test state is a new field of
 // Env. The only other thread-local is the [Marks] registry of the threads
@@ -61,6 +61,9 @@
 //   - parallel.go (parallel, run_parallel);
 //   - faults.go (the faults module), faults_value.go (fault handles),
 //     faults_cycle.go (faults.cycle);
+//   - history.go (history()), check.go (the check module): operation
+//     histories and their checkers, over host/history and host/check;
 //   - convert.go: JSON conversions;
-//   - doctest/: the check of the generated doc sections (tests only).
+//   - doctest/ (the check of the generated doc sections) and startest/
+//     (### "error" expectations): helpers of tests.
 package starlib

@@ -83,11 +83,8 @@ func (sv *ServiceValue) Attr(name string) (starlark.Value, error) {
 	case "config":
 		return sv.config, nil
 	}
-	if m := getUniverse().service[name]; m != nil {
-		fn := sv.typ.name + "." + name
-		return starlark.NewBuiltin(fn, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			return m(thread, fn, sv, args, kwargs)
-		}), nil
+	if m := boundMethod(sv.typ.name, name, getUniverse().service, sv); m != nil {
+		return m, nil
 	}
 	if m, ok := sv.typ.methods[name]; ok {
 		return starlark.NewBuiltin(sv.typ.name+"."+name, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

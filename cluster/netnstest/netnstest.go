@@ -26,7 +26,6 @@
 package netnstest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -34,10 +33,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ducktape-go/ducktape/cluster/sshtest"
-	"golang.org/x/crypto/ssh"
 )
 
 // SSHD is the OpenSSH server the nodes run.
@@ -46,12 +43,9 @@ const SSHD = "/usr/sbin/sshd"
 // Nodes is a set of running sshd nodes in namespaces and the files that
 // describe them.
 type Nodes struct {
-	Dir         string  // holds every file below; removed at cleanup
-	ClusterFile string  // ducktape cluster file naming every node
-	KnownHosts  string  // known_hosts with each node's host key
-	Key         string  // private key that every node accepts
-	Nodes       []*Node // in cluster file order
-	HostAddr    string  // the test process's address on the nodes' network
+	sshtest.Files
+	Nodes    []*Node // in cluster file order
+	HostAddr string  // the test process's address on the nodes' network
 }
 
 // Node is one sshd node.
@@ -81,12 +75,6 @@ func Start(tb testing.TB, n int) *Nodes {
 	if _, err := os.Stat(SSHD); err != nil {
 		tb.Skipf("netnstest: %s not found; install OpenSSH's server (apt-get install -y openssh-server)", SSHD)
 	}
-	dir := tb.TempDir()
-	for _, d := range []string{dir, filepath.Dir(dir)} { // sshd reads authorized_keys as the login user
-		if err := os.Chmod(d, 0o755); err != nil {
-			tb.Fatal(err)
-		}
-	}
 	if err := os.MkdirAll("/run/sshd", 0o755); err != nil { // sshd's privilege separation directory
 		tb.Fatal(err)
 	}
@@ -96,41 +84,19 @@ func Start(tb testing.TB, n int) *Nodes {
 	if err := net.create(n); err != nil {
 		tb.Skipf("netnstest: cannot make network namespaces here: %v", err)
 	}
-	ns := &Nodes{
-		Dir: dir, ClusterFile: filepath.Join(dir, "cluster.json"), KnownHosts: filepath.Join(dir, "known_hosts"),
-		Key: filepath.Join(dir, "id_ed25519"), HostAddr: net.addr(254),
-	}
-	pub := sshtest.WriteKey(tb, ns.Key)
-	sshtest.WriteFile(tb, filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o644)
-	var known strings.Builder
-	var fileNodes []map[string]any
+	ns := &Nodes{Files: sshtest.NewFiles(tb), HostAddr: net.addr(254)}
+	var hosts []sshtest.Host
 	for i := 1; i <= n; i++ {
 		node := &Node{Name: fmt.Sprintf("nsnode%d", i), Namespace: net.nodeNS(i), Addr: net.addr(i),
-			User: fmt.Sprintf("dt%sn%d", id, i), Home: filepath.Join(dir, fmt.Sprintf("home%d", i))}
+			User: fmt.Sprintf("dt%sn%d", id, i), Home: filepath.Join(ns.Dir, fmt.Sprintf("home%d", i))}
 		addRootAlias(tb, node.User, node.Home)
-		nodeDir := filepath.Join(dir, node.Name)
-		if err := os.Mkdir(nodeDir, 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		hostPub := sshtest.WriteKey(tb, filepath.Join(nodeDir, "hostkey"))
-		sshtest.WriteFile(tb, filepath.Join(nodeDir, "sshd_config"), []byte(sshtest.SSHDConfig(node.Addr, 22, filepath.Join(nodeDir, "hostkey"), filepath.Join(dir, "authorized_keys"))), 0o644)
-		fmt.Fprintf(&known, "%s %s", node.Addr, ssh.MarshalAuthorizedKey(hostPub))
-		fileNodes = append(fileNodes, map[string]any{
-			"externally_routable_ip": node.Addr,
-			"ssh_config": map[string]any{
-				"host": node.Name, "hostname": node.Addr, "port": 22, "user": node.User,
-				"identityfile": ns.Key, "userknownhostsfile": ns.KnownHosts, "password": nil,
-			},
-		})
+		nodeDir := filepath.Join(ns.Dir, node.Name)
+		hostKey := ns.WriteNode(tb, nodeDir, node.Addr, 22)
+		hosts = append(hosts, sshtest.Host{Name: node.Name, Addr: node.Addr, Port: 22, User: node.User, HostKey: hostKey})
 		ns.Nodes = append(ns.Nodes, node)
 		startSSHD(tb, node, nodeDir)
 	}
-	sshtest.WriteFile(tb, ns.KnownHosts, []byte(known.String()), 0o644)
-	data, err := json.MarshalIndent(map[string]any{"nodes": fileNodes}, "", "  ")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sshtest.WriteFile(tb, ns.ClusterFile, append(data, '\n'), 0o644)
+	ns.WriteCluster(tb, hosts)
 	return ns
 }
 
@@ -167,21 +133,7 @@ func startSSHD(tb testing.TB, n *Node, nodeDir string) {
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	tb.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", net.JoinHostPort(n.Addr, "22"), time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(filepath.Join(nodeDir, "sshd.log"))
-			tb.Fatalf("netnstest: sshd for %s exited: %s", n.Name, log)
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("netnstest: sshd for %s did not listen on %s:22 within 10s: %v", n.Name, n.Addr, err)
-		}
+	if err := sshtest.WaitListening(n.Name, net.JoinHostPort(n.Addr, "22"), exited, filepath.Join(nodeDir, "sshd.log")); err != nil {
+		tb.Fatalf("netnstest: %v", err)
 	}
 }

@@ -21,7 +21,6 @@
 package sshtest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -34,8 +33,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/crypto/ssh"
 )
 
 // SSHD is the OpenSSH server the nodes run.
@@ -43,12 +40,9 @@ const SSHD = "/usr/sbin/sshd"
 
 // Nodes is a set of running sshd nodes and the files that describe them.
 type Nodes struct {
-	Dir         string  // holds every file below; removed at cleanup
-	ClusterFile string  // ducktape cluster file naming every node
-	KnownHosts  string  // known_hosts with each node's host key
-	Key         string  // private key (ed25519, no passphrase) that every node accepts
-	SSHConfig   string  // OpenSSH client configuration with "Host node1".."nodeN"
-	Nodes       []*Node // in cluster file order
+	Files
+	SSHConfig string  // OpenSSH client configuration with "Host node1".."nodeN"
+	Nodes     []*Node // in cluster file order
 
 	tb testing.TB
 }
@@ -79,59 +73,27 @@ func Start(tb testing.TB, n int) *Nodes {
 	if _, err := os.Stat(SSHD); err != nil {
 		tb.Skipf("sshtest: %s not found; install OpenSSH's server (apt-get install -y openssh-server) to run SSH tests", SSHD)
 	}
-	dir := tb.TempDir()
-	// sshd reads authorized_keys as the login user: the directory (and the
-	// temporary directory above it) must be traversable.
-	for _, d := range []string{dir, filepath.Dir(dir)} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	ns := &Nodes{
-		Dir:         dir,
-		ClusterFile: filepath.Join(dir, "cluster.json"),
-		KnownHosts:  filepath.Join(dir, "known_hosts"),
-		Key:         filepath.Join(dir, "id_ed25519"),
-		SSHConfig:   filepath.Join(dir, "ssh_config"),
-		tb:          tb,
-	}
-	pub := WriteKey(tb, ns.Key)
-	WriteFile(tb, filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o644)
+	files := NewFiles(tb)
+	ns := &Nodes{Files: files, SSHConfig: filepath.Join(files.Dir, "ssh_config"), tb: tb}
 	if os.Geteuid() == 0 {
 		if err := os.MkdirAll("/run/sshd", 0o755); err != nil { // sshd's privilege separation directory
 			tb.Fatal(err)
 		}
 	}
-	users := loginUsers(tb, dir, n)
-	var known, clientConfig strings.Builder
-	var fileNodes []map[string]any
+	users := loginUsers(tb, files.Dir, n)
+	var clientConfig strings.Builder
+	var hosts []Host
 	for i := 1; i <= n; i++ {
-		node := &Node{Name: fmt.Sprintf("node%d", i), Addr: fmt.Sprintf("127.0.0.%d", 100+i), User: users[i-1].name, Home: users[i-1].home, dir: filepath.Join(dir, fmt.Sprintf("node%d", i))}
-		if err := os.Mkdir(node.dir, 0o755); err != nil {
-			tb.Fatal(err)
-		}
+		node := &Node{Name: fmt.Sprintf("node%d", i), Addr: fmt.Sprintf("127.0.0.%d", 100+i), User: users[i-1].name, Home: users[i-1].home, dir: filepath.Join(files.Dir, fmt.Sprintf("node%d", i))}
 		node.Port = freePort(tb, node.Addr)
-		hostPub := WriteKey(tb, filepath.Join(node.dir, "hostkey"))
-		WriteFile(tb, filepath.Join(node.dir, "sshd_config"), []byte(SSHDConfig(node.Addr, node.Port, filepath.Join(node.dir, "hostkey"), filepath.Join(dir, "authorized_keys"))), 0o644)
-		fmt.Fprintf(&known, "[%s]:%d %s", node.Addr, node.Port, ssh.MarshalAuthorizedKey(hostPub))
+		hostKey := files.WriteNode(tb, node.dir, node.Addr, node.Port)
 		fmt.Fprintf(&clientConfig, "Host %s\n  HostName %s\n  Port %d\n  User %s\n  IdentityFile %s\n  UserKnownHostsFile %s\n  IdentitiesOnly yes\n\n",
 			node.Name, node.Addr, node.Port, node.User, ns.Key, ns.KnownHosts)
-		fileNodes = append(fileNodes, map[string]any{
-			"externally_routable_ip": node.Addr,
-			"ssh_config": map[string]any{
-				"host": node.Name, "hostname": node.Addr, "port": node.Port, "user": node.User,
-				"identityfile": ns.Key, "userknownhostsfile": ns.KnownHosts, "password": nil,
-			},
-		})
+		hosts = append(hosts, Host{Name: node.Name, Addr: node.Addr, Port: node.Port, User: node.User, HostKey: hostKey})
 		ns.Nodes = append(ns.Nodes, node)
 	}
-	WriteFile(tb, ns.KnownHosts, []byte(known.String()), 0o644)
 	WriteFile(tb, ns.SSHConfig, []byte(clientConfig.String()), 0o644)
-	data, err := json.MarshalIndent(map[string]any{"nodes": fileNodes}, "", "  ")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	WriteFile(tb, ns.ClusterFile, append(data, '\n'), 0o644)
+	files.WriteCluster(tb, hosts)
 	tb.Cleanup(func() {
 		for _, node := range ns.Nodes {
 			node.stop()
@@ -189,25 +151,12 @@ func (n *Node) start() error {
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", n.HostPort(), time.Second)
-		if err == nil {
-			c.Close()
-			n.cmd = cmd
-			return nil
-		}
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(filepath.Join(n.dir, "sshd.log"))
-			return fmt.Errorf("sshtest: sshd for %s exited: %s", n.Name, log)
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			return fmt.Errorf("sshtest: sshd for %s did not listen on %s within 10s", n.Name, n.HostPort())
-		}
+	if err := WaitListening(n.Name, n.HostPort(), exited, filepath.Join(n.dir, "sshd.log")); err != nil {
+		cmd.Process.Kill()
+		return fmt.Errorf("sshtest: %w", err)
 	}
+	n.cmd = cmd
+	return nil
 }
 
 // stop kills sshd and its per-connection processes (children that sshd

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // fixture is a session of host/compare's test fixtures.
@@ -40,7 +42,7 @@ func TestCompareExitStatuses(t *testing.T) {
 
 // TestCompareBinaryExitStatus runs the built binary, as a CI job would.
 func TestCompareBinaryExitStatus(t *testing.T) {
-	bin := buildBinary(t)
+	bin := hosttest.BuildDucktape(t)
 	for _, tc := range []struct {
 		new  string
 		code int

@@ -20,7 +20,7 @@ import (
 // their faults (the nodes have network stacks of their own), and the
 // session leaves no container or network behind.
 func TestDockerExamples(t *testing.T) {
-	bin := buildBinary(t)
+	bin := hosttest.BuildDucktape(t)
 	dockertest.RequireEngine(t)
 	results := filepath.Join(t.TempDir(), "results")
 	cmd := exec.Command(bin, "--cluster", "docker", "--docker-nodes", "4", "--no-color", "--results-root", results, "../../examples/")
@@ -95,7 +95,7 @@ func dockerSession(t *testing.T, bin, marker string) (*exec.Cmd, *bytes.Buffer) 
 // TestDockerCtrlC: SIGINT during a test on docker nodes stops the run,
 // reports it, and removes every container and network of the session.
 func TestDockerCtrlC(t *testing.T) {
-	bin := buildBinary(t)
+	bin := hosttest.BuildDucktape(t)
 	dockertest.RequireEngine(t)
 	cmd, out := dockerSession(t, bin, "sleep 41.5")
 	if len(dockertest.ClustersOf(t, cmd.Process.Pid)) != 1 {
@@ -118,7 +118,7 @@ func TestDockerCtrlC(t *testing.T) {
 // cluster; the next session warns about it, and `ducktape docker prune`
 // removes it.
 func TestDockerPruneAfterKill(t *testing.T) {
-	bin := buildBinary(t)
+	bin := hosttest.BuildDucktape(t)
 	dockertest.RequireEngine(t)
 	killed, _ := dockerSession(t, bin, "sleep 42.5")
 	killed.Process.Kill()

@@ -15,7 +15,7 @@ import (
 )
 
 func TestCtrlCTearsDownAndReports(t *testing.T) {
-	bin := buildBinary(t)
+	bin := hosttest.BuildDucktape(t)
 	dir := t.TempDir()
 	marker := "sleep 37.5"
 	hosttest.WriteFile(t, dir, "tests/test_i.star", `

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // runREPL runs `ducktape repl args...` in-process with input piped in.
@@ -140,7 +142,7 @@ func (term *terminal) expect(want string) {
 }
 
 func TestReplOnATerminal(t *testing.T) {
-	term := startTerminal(t, buildBinary(t))
+	term := startTerminal(t, hosttest.BuildDucktape(t))
 
 	term.send("6 * 7\r")
 	term.expect("42\n>>> ")
@@ -182,7 +184,7 @@ func TestReplOnATerminal(t *testing.T) {
 }
 
 func TestReplLeavesCleanly(t *testing.T) {
-	bin := buildBinary(t)
+	bin := hosttest.BuildDucktape(t)
 	term := startTerminal(t, bin)
 	term.send("nodes[0].account.ssh(\"nohup sleep 987 > /dev/null 2>&1 &\")\r")
 	term.expect("0\n>>> ")

@@ -2,12 +2,13 @@
 // cluster nodes, with every builtin that tests have plus `nodes`, `cluster`,
 // `sh`, `help` and `exit`.
 //
-// One file per job: session.go (the interpreter and its globals),
-// input.go (splitting input into statements), terminal.go (the line
-// editor), complete.go (tab completion), help.go (the help table, the one
-// source of the REPL's builtin docs), sh.go (the sh builtin), output.go
-// (where printed text and log lines go) and run.go (the loop: reading,
-// evaluating, Ctrl-C and exit).
+// One file per job: session.go (the interpreter, its starlib.Env and its
+// globals), input.go (splitting input into statements), terminal.go (the
+// line editor), complete.go (tab completion), help.go (help(): the docs of
+// the REPL's own globals, and of the builtins from their starlib
+// declarations), sh.go (the sh builtin), output.go (where printed text and
+// log lines go) and run.go (the loop: reading, evaluating, Ctrl-C and
+// exit).
 //
 // # Concurrency
 //

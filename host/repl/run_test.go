@@ -184,6 +184,8 @@ sleeper = service(name = "sleeper", start_node = _start,
     logs = {"log": {"path": "sleeper.log", "collect_default": True}})
 s = sleeper(ctx, num_nodes = 1)
 s.start()
+# The background sleep may still be starting (a process mid-exec is not listed yet).
+started = wait_until(lambda: s.nodes[0].account.pids("sleep 654"), timeout_sec = 30)
 len(s.nodes[0].account.pids("sleep 654"))
 `)})
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // newSession returns a session over two local nodes and its outputs.
@@ -85,6 +87,18 @@ paused = faults.pause(svc)
 	if len(history) != 1 || history[0].HealTime == nil {
 		t.Errorf("the pause was not healed when the session ended: %+v", history)
 	}
+}
+
+// TestFileSharesTheSessionsEnv checks that a FILE.star run at the start
+// reaches the session's faults and services, as typed inputs do: every
+// thread of the session carries its Env.
+func TestFileSharesTheSessionsEnv(t *testing.T) {
+	s, _, _ := newSession(t)
+	file := hosttest.WriteFile(t, t.TempDir(), "setup.star", "injected = len(faults.history())\n")
+	if err := s.ExecFile(context.Background(), file); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, s, "assert.eq(injected, 0)\n")
 }
 
 // TestHistoryAtThePrompt checks that the session has a history, the same

@@ -1,8 +1,8 @@
 // Package doctest checks the generated sections of the Markdown docs: a
 // section runs from a line "<!-- BEGIN generated: NAME ... -->" to a line
 // "<!-- END generated: NAME -->", and its text is made by a Go test from
-// the builtins' declarations (see docs/design.md, "Docs generated from
-// the code"). For tests only.
+// the code it documents: the builtins' declarations, the exit statuses
+// (see docs/design.md, "Docs generated from the code"). For tests only.
 package doctest
 
 import (
@@ -46,7 +46,7 @@ func Check(t *testing.T, path string, sections ...Section) {
 		}
 		return
 	}
-	t.Errorf("%s differs from the declarations of the builtins: rerun this test with -update-docs", path)
+	t.Errorf("%s differs from the code it documents: rerun this test with -update-docs", path)
 }
 
 // replace returns doc with section s's text between its markers.
