@@ -1,0 +1,48 @@
+// Package examples_test runs the consensus example suites (examples/etcd,
+// examples/zookeeper) on real sshd nodes, each in a network namespace of its
+// own, so that the suites' partitions really separate the members.
+package examples_test
+
+import (
+	"os/exec"
+	"testing"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/cluster/netnstest"
+	"github.com/ducktape-go/ducktape/host/hosttest"
+)
+
+// netnsCluster opens a cluster of n sshd nodes in network namespaces with
+// network faults enabled for the suites (DUCKTAPE_FAULTS=1).
+func netnsCluster(t *testing.T, n int) *cluster.Cluster {
+	t.Helper()
+	ns := netnstest.Start(t, n)
+	cl, err := cluster.Open(cluster.Options{File: ns.ClusterFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	t.Setenv("DUCKTAPE_FAULTS", "1")
+	return cl
+}
+
+// need skips t unless every binary is installed on this machine (the
+// nodes are namespaces of it).
+func need(t *testing.T, install string, binaries ...string) {
+	t.Helper()
+	for _, bin := range binaries {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("%s not installed (%s)", bin, install)
+		}
+	}
+}
+
+// TestEtcdSuite runs examples/etcd: every test passes.
+func TestEtcdSuite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs etcd clusters")
+	}
+	need(t, "apt-get install -y etcd-server etcd-client", "etcd", "etcdctl")
+	cl := netnsCluster(t, 3)
+	hosttest.RunFile(t, cl, "etcd/test_etcd.star", hosttest.Options{})
+}
