@@ -4,6 +4,7 @@
 package examples_test
 
 import (
+	"os"
 	"os/exec"
 	"testing"
 
@@ -45,4 +46,19 @@ func TestEtcdSuite(t *testing.T) {
 	need(t, "apt-get install -y etcd-server etcd-client", "etcd", "etcdctl")
 	cl := netnsCluster(t, 3)
 	hosttest.RunFile(t, cl, "etcd/test_etcd.star", hosttest.Options{})
+}
+
+// TestZooKeeperSuite runs examples/zookeeper: every test passes.
+func TestZooKeeperSuite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ZooKeeper ensembles")
+	}
+	need(t, "apt-get install -y zookeeper python3-kazoo", "java")
+	for _, f := range []string{"/usr/share/java/zookeeper.jar", "/usr/lib/python3/dist-packages/kazoo"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Skipf("%s missing (apt-get install -y zookeeper python3-kazoo)", f)
+		}
+	}
+	cl := netnsCluster(t, 3)
+	hosttest.RunFile(t, cl, "zookeeper/test_zookeeper.star", hosttest.Options{})
 }
