@@ -62,3 +62,8 @@ func TestZooKeeperSuite(t *testing.T) {
 	cl := netnsCluster(t, 3)
 	hosttest.RunFile(t, cl, "zookeeper/test_zookeeper.star", hosttest.Options{})
 }
+
+// TestHelpers runs the helpers' Starlark tests on the local cluster.
+func TestHelpers(t *testing.T) {
+	hosttest.RunFile(t, hosttest.LocalCluster(t, 2), "testdata/outcome_cases.star", hosttest.Options{})
+}
