@@ -9,56 +9,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"go.starlark.net/starlark"
-
-	"github.com/ducktape-go/ducktape/cluster"
 )
-
-// Test is one test function of a loaded file.
-type Test struct {
-	File     string // the file's display path, as in test ids
-	Path     string // the file's absolute path
-	Name     string
-	Fn       *starlark.Function
-	Setup    *starlark.Function // the file's setup(ctx), or nil
-	Teardown *starlark.Function // the file's teardown(ctx), or nil
-	// Nodes is what the test asks of the cluster; nil means the whole
-	// cluster, as in the Python ducktape.
-	Nodes []cluster.NodeSpec
-	// Timeout is the timeout(...) mark; zero means the run's default.
-	Timeout time.Duration
-}
-
-// Case is one run of a test with one set of parameters.
-type Case struct {
-	Test   *Test
-	Params map[string]any // JSON-able values; empty for a test without parameters
-	// Ignored, if not empty, says why the case is not run (status IGNORE).
-	Ignored string
-}
-
-// ID is the case's test symbol: path::test_name, plus @{params} when it has
-// parameters. Passing it on the command line selects exactly this case.
-func (c *Case) ID() string {
-	id := c.Test.File + "::" + c.Test.Name
-	if p := FormatParams(c.Params); p != "" {
-		id += "@" + p
-	}
-	return id
-}
-
-// LoadFailure is a file that could not be loaded. It is reported as a
-// failed entry, never dropped.
-type LoadFailure struct {
-	File string // display path
-	Err  error
-}
-
-// Message is the failure as shown in reports: the Starlark backtrace when
-// there is one, else the error.
-func (f *LoadFailure) Message() string { return ErrorText(f.Err) }
 
 // ErrorText renders an error for a report: Starlark evaluation errors with
 // their backtrace (file:line of each frame), joined errors one after the
@@ -84,13 +37,6 @@ func ErrorText(err error) string {
 		return err.Error()
 	}
 	return prefix + ErrorText(inner)
-}
-
-// Suite is what discovery found: the cases to run, in order, and the files
-// that failed to load.
-type Suite struct {
-	Cases        []*Case
-	LoadFailures []*LoadFailure
 }
 
 // DiscoverOptions tune Discover.

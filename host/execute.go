@@ -69,16 +69,16 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	}
 	defer cancel()
 
-	tc := starlib.NewTestCluster(nodes)
-	// The faults module finds the registry in the threads' contexts;
-	// teardownServices closes it.
-	flt := faults.NewRegistry(c.ID(), nodes)
-	body, abort = faults.NewContext(body, flt), faults.NewContext(abort, flt)
-	svcs := services.NewRegistry(body)
-	data, err := r.execute(body, abort, c, dir, tc, svcs, log)
-	res.NodesUsed = tc.MaxUsed()
-	res.Services = svcs.JSON()
-	res.Faults = flt.History()
+	env := starlib.NewEnv(starlib.Env{
+		Log:      log,
+		Cluster:  starlib.NewTestCluster(nodes),
+		Services: services.NewRegistry(body),
+		Faults:   faults.NewRegistry(c.ID(), nodes), // closed by teardownServices
+	})
+	data, err := r.execute(body, abort, c, dir, env)
+	if saveErr := recordEnv(res, env, dir); saveErr != nil {
+		err = errors.Join(err, saveErr)
+	}
 	if err != nil {
 		if body.Err() != nil {
 			// Timed out or interrupted: say so first; the error's
@@ -108,7 +108,7 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 // out or was interrupted. A teardown error is reported after the test's own
 // error, never instead of it. When execute returns, every Starlark thread
 // of the test has ended.
-func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, tc *starlib.TestCluster, svcs *services.Registry, log starlib.Logger) (json.RawMessage, error) {
+func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, env *starlib.Env) (json.RawMessage, error) {
 	params := starlark.NewDict(len(c.Params))
 	var kwargs []starlark.Tuple
 	for k, v := range c.Params {
@@ -122,9 +122,9 @@ func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, tc *st
 	params.Freeze()
 	tctx := &starlib.TestContext{
 		TestID: c.ID(), TestName: c.Test.Name, ResultsDir: dir,
-		Params: params, Globals: r.Globals, Cluster: tc, Log: log, Services: svcs,
+		Params: params, Globals: r.Globals, Env: env,
 	}
-	rt := starlib.NewRuntime(log)
+	rt := env.Runtime
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer func() {
 		cancel(errors.New("the test has ended"))
@@ -154,7 +154,7 @@ func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, tc *st
 			testErr = errors.Join(testErr, fmt.Errorf("teardown failed: %w", err))
 		}
 	}
-	testErr = teardownServices(abort, rt, tctx, r.NoTeardown, testErr)
+	testErr = teardownServices(abort, env, dir, r.NoTeardown, testErr)
 	if testErr != nil {
 		return nil, testErr
 	}
@@ -166,6 +166,18 @@ func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, tc *st
 		return nil, fmt.Errorf("the test returned %s, which is not JSON data: %w", result.Type(), err)
 	}
 	return data, nil
+}
+
+// recordEnv puts what the test's environment gathered into its result
+// (nodes used, services, faults) and saves what goes into files of its own
+// in dir. It runs once the test and its teardown are over, whatever
+// happened to the test; an error fails the test. New per-test state of
+// Env is reported here.
+func recordEnv(res *Result, env *starlib.Env, dir string) error {
+	res.NodesUsed = env.Cluster.MaxUsed()
+	res.Services = env.Services.JSON()
+	res.Faults = env.Faults.History()
+	return nil
 }
 
 // writeCaseReport writes res as the report.json of its case directory.

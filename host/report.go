@@ -9,47 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/ducktape-go/ducktape/services/faults"
 )
-
-// Status is a test case's outcome.
-type Status string
-
-const (
-	StatusPass   Status = "PASS"
-	StatusFail   Status = "FAIL"
-	StatusFlaky  Status = "FLAKY"  // failed, then passed on a later attempt (--deflake)
-	StatusIgnore Status = "IGNORE" // not run: ignored by a mark
-)
-
-// Passed reports whether the status counts as passed for the exit code.
-func (s Status) Passed() bool { return s != StatusFail }
-
-// Result is one case's entry in every report, with the Python ducktape's
-// report.json field names.
-type Result struct {
-	TestID         string          `json:"test_id"`
-	ModuleName     string          `json:"module_name"`
-	FunctionName   string          `json:"function_name"`
-	InjectedArgs   map[string]any  `json:"injected_args"`
-	TestStatus     Status          `json:"test_status"`
-	Summary        string          `json:"summary"`
-	Data           json.RawMessage `json:"data"`
-	StartTime      float64         `json:"start_time"`
-	StopTime       float64         `json:"stop_time"`
-	RunTimeSeconds float64         `json:"run_time_seconds"`
-	NodesAllocated int             `json:"nodes_allocated"`
-	NodesUsed      int             `json:"nodes_used"`
-	Services       []any           `json:"services"`
-	// Nodes names the nodes allocated to the case (for the timeline).
-	Nodes []string `json:"nodes"`
-	// Faults records every fault the test injected (see faults.Record),
-	// with its inject and heal times, to read performance data against.
-	Faults []faults.Record `json:"faults"`
-	// ResultsDir is the case's results directory relative to the session's.
-	ResultsDir string `json:"relative_results_dir"`
-}
 
 // Report is a session's report. Add results with Add; it is safe for
 // concurrent use and rewrites its files after every result.

@@ -12,7 +12,7 @@ import (
 )
 
 // Account is the Starlark value of node.account: the Python ducktape's
-// RemoteAccount API (see DESIGN.md, "Nodes and accounts"). Every method
+// RemoteAccount API (see docs/writing-tests.md, "Nodes and accounts"). Every method
 // releases the interpreter lock while it waits on the node.
 type Account struct{ node *cluster.Node }
 
@@ -26,33 +26,40 @@ func (a Account) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type:
 
 type accountMethod func(thread *starlark.Thread, fn string, a Account, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
-// accountMethods is the method table; methods of other domains (services)
-// may be added to it in their init functions.
-var accountMethods = map[string]accountMethod{
-	"ssh":          accountSSH,
-	"ssh_output":   accountSSHOutput,
-	"ssh_capture":  accountSSHCapture,
-	"alive":        accountAlive,
-	"signal":       accountSignal,
-	"kill_process": accountKillProcess,
-	"pids":         accountPids,
-	"copy_to":      accountCopy("copy_to"),
-	"copy_from":    accountCopy("copy_from"),
-	"copy_between": accountCopyBetween,
-	"create_file":  accountCreateFile,
-	"read_file":    accountReadFile,
-	"mkdir":        accountPathOp("mkdir"),
-	"mkdirs":       accountPathOp("mkdirs"),
-	"remove":       accountRemove,
-	"exists":       accountPathTest("exists"),
-	"isfile":       accountPathTest("isfile"),
-	"isdir":        accountPathTest("isdir"),
-	"islink":       accountPathTest("islink"),
+// accountDomain is the account of a node (node.account): its names and
+// the methods of account.go and capture.go.
+func accountDomain() Domain {
+	return Domain{Name: "account", Page: "writing-tests.md", Builtins: []Builtin{
+		attribute("account", "", "A node's remote account (the Python ducktape's RemoteAccount). Relative remote paths, and the directory commands start in, are the node's working directory."),
+		attribute("account.hostname", "", "The node's host name."),
+		attribute("account.ssh_hostname", "", "The host name SSH connects to."),
+		attribute("account.user", "", "The login user."),
+		attribute("account.externally_routable_ip", "", "The address other nodes reach this one at; on the local cluster, the node's own loopback address."),
+		onAccount("ssh", "account.ssh(cmd, allow_fail = False)", "Runs `cmd` through `/bin/sh` and returns its exit status; a non-zero status fails unless allow_fail.", accountSSH),
+		onAccount("ssh_output", "account.ssh_output(cmd, allow_fail = False, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and returns its output.", accountSSHOutput),
+		onAccount("ssh_capture", "account.ssh_capture(cmd, allow_fail = False, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and yields its output lines as they arrive; leaving the loop early stops the command.", accountSSHCapture),
+		onAccount("alive", "account.alive(pid)", "Whether the process is running.", accountAlive),
+		onAccount("pids", "account.pids(pattern)", "The ids of the processes whose full command line matches pattern, a Go (RE2) regular expression; processes are listed with `ps`.", accountPids),
+		onAccount("signal", "account.signal(pid, sig, allow_fail = False)", "Sends a signal, by number or name: `15`, `\"TERM\"`, `\"SIGTERM\"`.", accountSignal),
+		onAccount("kill_process", "account.kill_process(pattern, clean_shutdown = True, allow_fail = False)", "Sends SIGTERM (SIGKILL unless clean_shutdown) to every process that `pids(pattern)` finds; does not wait for them to exit.", accountKillProcess),
+		onAccount("copy_to", "account.copy_to(src, dest)", "Copies a local file or directory to the node; into dest when dest is an existing directory (as scp).", accountCopy("copy_to")),
+		onAccount("copy_from", "account.copy_from(src, dest)", "Copies a file or directory from the node to this machine; into dest when dest is an existing directory (as scp).", accountCopy("copy_from")),
+		onAccount("copy_between", "account.copy_between(src, dest, dest_node)", "Copies a file or directory from this node to another.", accountCopyBetween),
+		onAccount("create_file", "account.create_file(path, contents)", "Writes a file on the node.", accountCreateFile),
+		onAccount("read_file", "account.read_file(path)", "Returns a file's contents.", accountReadFile),
+		onAccount("mkdir", "account.mkdir(path)", "Creates a directory.", accountPathOp("mkdir")),
+		onAccount("mkdirs", "account.mkdirs(path)", "Creates a directory and its parents.", accountPathOp("mkdirs")),
+		onAccount("remove", "account.remove(path, allow_fail = False)", "Removes a file or a directory tree.", accountRemove),
+		onAccount("exists", "account.exists(path)", "Whether the path exists.", accountPathTest("exists")),
+		onAccount("isfile", "account.isfile(path)", "Whether the path is a regular file.", accountPathTest("isfile")),
+		onAccount("isdir", "account.isdir(path)", "Whether the path is a directory.", accountPathTest("isdir")),
+		onAccount("islink", "account.islink(path)", "Whether the path is a symbolic link.", accountPathTest("islink")),
+	}}
 }
 
 func (a Account) AttrNames() []string {
 	names := []string{"externally_routable_ip", "hostname", "ssh_hostname", "user"}
-	for name := range accountMethods {
+	for name := range getUniverse().account {
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -71,7 +78,7 @@ func (a Account) Attr(name string) (starlark.Value, error) {
 	case "externally_routable_ip":
 		return starlark.String(info.ExternallyRoutableIP), nil
 	}
-	m, ok := accountMethods[name]
+	m, ok := getUniverse().account[name]
 	if !ok {
 		return nil, nil
 	}

@@ -5,21 +5,20 @@ import (
 	"regexp"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 )
 
-// assertModule is the predeclared assert module. Each function raises an
-// error saying what was expected, optionally followed by the caller's msg.
-var assertModule = &starlarkstruct.Module{
-	Name: "assert",
-	Members: starlark.StringDict{
-		"eq":       starlark.NewBuiltin("assert.eq", assertCompare(syntax.EQL, "==")),
-		"ne":       starlark.NewBuiltin("assert.ne", assertCompare(syntax.NEQ, "!=")),
-		"true":     starlark.NewBuiltin("assert.true", assertTrue),
-		"contains": starlark.NewBuiltin("assert.contains", assertContains),
-		"fails":    starlark.NewBuiltin("assert.fails", assertFails),
-	},
+// assertDomain is the assert module. Each function raises an error saying
+// what was expected, followed by the caller's msg when given.
+func assertDomain() Domain {
+	return Domain{Name: "assert", Page: "writing-tests.md", Builtins: []Builtin{
+		module("assert", "Assertions: `assert.eq`, `assert.ne`, `assert.true`, `assert.contains`, `assert.fails`."),
+		function("assert.eq", "assert.eq(x, y, msg = None)", "Fails unless x == y: `assert.eq failed: expected 1 == 2: msg`.", assertCompare(syntax.EQL, "==")),
+		function("assert.ne", "assert.ne(x, y, msg = None)", "Fails unless x != y: `assert.ne failed: expected 3 != 3`.", assertCompare(syntax.NEQ, "!=")),
+		function("assert.true", "assert.true(cond, msg = None)", "Fails unless cond is true: `assert.true failed: 0 is not true`.", assertTrue),
+		function("assert.contains", "assert.contains(container, item, msg = None)", "Fails unless item is in container: `assert.contains failed: 5 not in [1, 2]`.", assertContains),
+		function("assert.fails", "assert.fails(fn, pattern)", "Calls `fn()`, which must fail with an error matching the regular expression (RE2); returns the message. A cancellation (timeout, Ctrl-C) is never taken for the expected failure.", assertFails),
+	}}
 }
 
 func withMsg(text string, msg starlark.Value) error {

@@ -5,46 +5,43 @@ import (
 	"fmt"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/services/faults"
 )
 
-// The faults module (see docs/faults.md): each injecting builtin injects
-// one fault, with the interpreter lock released, and returns its handle (a
-// [FaultValue]). The registry of the test's faults travels in the
-// thread's context (faults.NewContext), set by the runner, which closes it
-// in teardown: every fault still active is healed then.
-func init() {
-	domains["faults"] = func() starlark.StringDict {
-		return starlark.StringDict{"faults": &starlarkstruct.Module{Name: "faults", Members: starlark.StringDict{
-			"partition": faultBuiltin("partition", faultPartition),
-			"isolate":   faultBuiltin("isolate", faultIsolate),
-			"delay":     faultBuiltin("delay", faultDelay),
-			"loss":      faultBuiltin("loss", faultLoss),
-			"pause":     faultBuiltin("pause", faultProcess((*faults.Registry).Pause)),
-			"kill":      faultBuiltin("kill", faultProcess((*faults.Registry).Kill)),
-			"heal_all":  faultBuiltin("heal_all", faultHealAll),
-			"history":   faultBuiltin("history", faultHistory),
-			"cycle":     faultBuiltin("cycle", faultCycle),
-		}}}
-	}
+// faultsDomain is the faults module (see docs/faults.md): each injecting
+// builtin injects one fault, with the interpreter lock released, and
+// returns its handle (a [FaultValue]). The test's registry is Env.Faults;
+// the runner closes it in teardown, healing every fault still active.
+func faultsDomain() Domain {
+	return Domain{Name: "faults", Page: "faults.md", Builtins: []Builtin{
+		module("faults", "Fault injection: partitions, delay, loss, pauses and kills, healed at the latest in teardown."),
+		function("faults.partition", "faults.partition(group_a, group_b, ...)", "Each group is a node or a list of nodes; nodes of different groups can no longer reach each other, both ways.", faultBuiltin(faultPartition)),
+		function("faults.isolate", "faults.isolate(node)", "Cuts node off from every other node of the test, both ways.", faultBuiltin(faultIsolate)),
+		function("faults.delay", "faults.delay(node, ms, jitter_ms = 0, to = None)", "Packets node sends to the nodes in to (default: every other node of the test) leave ms ± jitter_ms milliseconds late.", faultBuiltin(faultDelay)),
+		function("faults.loss", "faults.loss(node, percent, to = None)", "Drops percent of the packets node sends to to (default: every other node of the test) at random.", faultBuiltin(faultLoss)),
+		function("faults.pause", "faults.pause(service, node = None)", "SIGSTOP to the service's processes (its pids hook) on node, or on all its nodes; healing sends SIGCONT.", faultBuiltin(faultProcess((*faults.Registry).Pause))),
+		function("faults.kill", "faults.kill(service, node = None)", "SIGKILL to the service's processes (its pids hook); nothing heals it.", faultBuiltin(faultProcess((*faults.Registry).Kill))),
+		function("faults.cycle", "faults.cycle(make_fault, every = \"5s\", duration = \"2s\", until = None)", "A background nemesis: calls make_fault() at once and then every every, healing each fault after duration; until is None, a duration or a function.", faultBuiltin(faultCycle)),
+		function("faults.heal_all", "faults.heal_all()", "Stops every nemesis, then heals every active fault, newest first.", faultBuiltin(faultHealAll)),
+		function("faults.history", "faults.history()", "A list of dicts, one per fault injected so far (the records of report.json's \"faults\").", faultBuiltin(faultHistory)),
+	}}
 }
 
 type faultFunc func(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
-// faultBuiltin makes faults.<name>, which finds the test's registry.
-// (Starlark itself prefixes its errors with "Error in faults.<name>".)
-func faultBuiltin(name string, impl faultFunc) *starlark.Builtin {
-	fn := "faults." + name
-	return starlark.NewBuiltin(fn, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		reg := faults.FromContext(ContextOf(thread))
-		if reg == nil || RuntimeOf(thread) == nil {
+// faultBuiltin makes a faults.<name> builtin, which finds the test's
+// registry. (Starlark itself prefixes its errors with "Error in
+// faults.<name>".)
+func faultBuiltin(impl faultFunc) builtinFunc {
+	return func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		env := EnvOf(thread)
+		if env == nil || env.Faults == nil {
 			return nil, fmt.Errorf("faults are only available in tests run by ducktape")
 		}
-		return impl(thread, fn, reg, args, kwargs)
-	})
+		return impl(thread, b.Name(), env.Faults, args, kwargs)
+	}
 }
 
 // inject runs an injection with the interpreter lock released and returns

@@ -98,7 +98,7 @@ func faultCycle(thread *starlark.Thread, fn string, reg *faults.Registry, args s
 		}
 		spec.stopAt = time.Now().Add(d)
 	}
-	rt := RuntimeOf(thread)
+	rt := EnvOf(thread).Runtime
 	ctx, cancel := context.WithCancelCause(ContextOf(thread))
 	n := &Nemesis{name: fmt.Sprintf("nemesis %s every %s for %s", spec.makeFault.Name(), spec.every, spec.duration), done: make(chan struct{})}
 	n.stop = func() error {

@@ -62,9 +62,17 @@ func shortPath(path string) string {
 
 // Debugf logs a debug record from Go code on behalf of thread's caller.
 func Debugf(thread *starlark.Thread, format string, args ...any) {
-	if rt := RuntimeOf(thread); rt != nil {
-		rt.Log.Log(newRecord(thread, LevelDebug, fmt.Sprintf(format, args...)))
+	if env := EnvOf(thread); env != nil {
+		env.Log.Log(newRecord(thread, LevelDebug, fmt.Sprintf(format, args...)))
 	}
+}
+
+// loggerDomain documents ctx.logger (the builtin print goes to the same
+// log, see Runtime.NewThread).
+func loggerDomain() Domain {
+	return Domain{Name: "logger", Page: "writing-tests.md", Builtins: []Builtin{
+		attribute("ctx.logger", "", "The test's logger: `debug`, `info`, `warning`, `error(format, *args)`, `%`-formatting as Python's logging. Lines go to `test_log.info` (INFO and above) and `test_log.debug` (all) with time, level and file:line; `print()` writes at INFO level."),
+	}}
 }
 
 // newLoggerValue returns ctx.logger: debug, info, warning and error, each

@@ -67,24 +67,27 @@ type TestMarks struct {
 	Timeout time.Duration
 }
 
-func marksBuiltins() starlark.StringDict {
-	return starlark.StringDict{
-		"cluster":     markBuiltin("cluster", markCluster),
-		"matrix":      markBuiltin("matrix", markParams(func(tm *TestMarks, p Params) { tm.Matrix = append(tm.Matrix, p) }, true)),
-		"parametrize": markBuiltin("parametrize", markParams(func(tm *TestMarks, p Params) { tm.Parametrize = append(tm.Parametrize, p) }, false)),
-		"defaults":    markBuiltin("defaults", markParams(func(tm *TestMarks, p Params) { tm.Defaults = append(tm.Defaults, p) }, true)),
-		"ignore":      markBuiltin("ignore", markIgnore),
-		"env":         markBuiltin("env", markEnv),
-		"timeout":     markBuiltin("timeout", markTimeout),
-	}
+// marksDomain is the marks: top-level calls of a test file that say how
+// its tests run (see docs/marks.md).
+func marksDomain() Domain {
+	return Domain{Name: "marks", Page: "marks.md", Builtins: []Builtin{
+		function("cluster", "cluster(test, num_nodes = 1, nodes = None)", "Mark: the nodes test needs, a number or a list of node_spec(...). A test without it gets the whole cluster. In test files only.", markBuiltin("cluster", markCluster)),
+		function("matrix", "matrix(test, **lists)", "Mark: one case of test per combination of the lists' values. In test files only.",
+			markBuiltin("matrix", markParams(func(tm *TestMarks, p Params) { tm.Matrix = append(tm.Matrix, p) }, true))),
+		function("parametrize", "parametrize(test, **params)", "Mark: one case of test with these parameters per call. In test files only.",
+			markBuiltin("parametrize", markParams(func(tm *TestMarks, p Params) { tm.Parametrize = append(tm.Parametrize, p) }, false))),
+		function("defaults", "defaults(test, **lists)", "Mark: values crossed into every case of test that lacks the key. In test files only.",
+			markBuiltin("defaults", markParams(func(tm *TestMarks, p Params) { tm.Defaults = append(tm.Defaults, p) }, true))),
+		function("ignore", "ignore(test, **params)", "Mark: every case of test, or those matching params, is IGNORE. In test files only.", markBuiltin("ignore", markIgnore)),
+		function("env", "env(test, **vars)", "Mark: test is IGNORE unless the environment has these values. In test files only.", markBuiltin("env", markEnv)),
+		function("timeout", "timeout(test, duration)", "Mark: cancel test after a duration (\"10m\") or a number of seconds. In test files only.", markBuiltin("timeout", markTimeout)),
+	}}
 }
-
-func init() { domains["marks"] = marksBuiltins }
 
 // markBuiltin makes the builtin of a mark: its first positional argument is
 // the test function, its keyword arguments go to apply.
-func markBuiltin(name string, apply func(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error) *starlark.Builtin {
-	return starlark.NewBuiltin(name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func markBuiltin(name string, apply func(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error) builtinFunc {
+	return func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		reg, ok := thread.Local(MarksKey).(*Marks)
 		if !ok {
 			return nil, fmt.Errorf("%s: marks are top-level calls of a test file, made while it loads", name)
@@ -108,7 +111,7 @@ func markBuiltin(name string, apply func(tm *TestMarks, args starlark.Tuple, kwa
 			return nil, fmt.Errorf("%s(%s): %w", name, fn.Name(), err)
 		}
 		return starlark.None, nil
-	})
+	}
 }
 
 func markCluster(tm *TestMarks, args starlark.Tuple, kwargs []starlark.Tuple) error {

@@ -12,8 +12,14 @@ import (
 	"github.com/ducktape-go/ducktape/cluster"
 )
 
-func init() {
-	accountMethods["monitor_log"] = accountMonitorLog
+// monitorDomain is account.monitor_log and its log monitors.
+func monitorDomain() Domain {
+	return Domain{Name: "monitor", Page: "services.md", Builtins: []Builtin{
+		onAccount("monitor_log", "account.monitor_log(path)", "Starts watching a log file from its current end; then `.wait_until(pattern, timeout_sec, backoff_sec = 0.1, err_msg = \"\")` waits for a line written after, matching pattern (an extended regular expression, as `grep -E`).", accountMonitorLog),
+		attribute("log_monitor.wait_until", "log_monitor.wait_until(pattern, timeout_sec, backoff_sec = 0.1, err_msg = \"\")", "Waits for a line matching pattern (grep -E) written after the monitor was made."),
+		attribute("log_monitor.offset", "", "The size of the file when the monitor was made."),
+		attribute("log_monitor.path", "", "The file watched."),
+	}}
 }
 
 // logMonitor is what account.monitor_log(path) returns, as the Python

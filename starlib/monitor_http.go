@@ -9,7 +9,12 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() { accountMethods["wait_for_http_service"] = accountWaitForHTTP }
+// httpDomain is account.wait_for_http_service.
+func httpDomain() Domain {
+	return Domain{Name: "http", Page: "writing-tests.md", Builtins: []Builtin{
+		onAccount("wait_for_http_service", "account.wait_for_http_service(port, path = \"/\", timeout_sec = 20)", "Waits until an HTTP server on the node answers 200 to a GET of path on port, from this machine.", accountWaitForHTTP),
+	}}
+}
 
 // accountWaitForHTTP is account.wait_for_http_service(port, path = "/",
 // timeout_sec = 20): wait until http://<externally_routable_ip>:<port><path>

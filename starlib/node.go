@@ -19,6 +19,17 @@ var (
 	_ starlark.Comparable = Node{}
 )
 
+// nodeDomain documents node values.
+func nodeDomain() Domain {
+	return Domain{Name: "node", Page: "writing-tests.md", Builtins: []Builtin{
+		attribute("node", "", "A cluster node: node.name, node.os, node.node_type, node.account."),
+		attribute("node.name", "", "The node's name, unique in the cluster (\"local1\", \"worker1\")."),
+		attribute("node.os", "", "The node's operating system (\"linux\" unless the cluster file says otherwise)."),
+		attribute("node.node_type", "", "The node's type from the cluster file, or None."),
+		attribute("node.account", "", "The node's remote account: commands, files and processes on the node."),
+	}}
+}
+
 // NewNode returns the Starlark value of n.
 func NewNode(n *cluster.Node) Node { return Node{n} }
 

@@ -10,6 +10,14 @@ import (
 	"go.starlark.net/starlark"
 )
 
+// parallelDomain is parallel and run_parallel.
+func parallelDomain() Domain {
+	return Domain{Name: "parallel", Page: "services.md", Builtins: []Builtin{
+		function("parallel", "parallel(fn, items)", "`[fn(x) for x in items]`, the calls running concurrently on threads of their own; results in order, errors joined, each with its backtrace.", parallelBuiltin),
+		function("run_parallel", "run_parallel(*services, timeout_sec = 600)", "Starts, waits for and stops each service, all concurrently; every error is reported.", runParallelBuiltin),
+	}}
+}
+
 // parallelBuiltin is parallel(fn, items): [fn(x) for x in items] with each
 // call on its own thread, concurrently (their blocking calls overlap), the
 // results in the order of items. When calls fail, the error lists each
@@ -20,10 +28,11 @@ func parallelBuiltin(thread *starlark.Thread, b *starlark.Builtin, args starlark
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "items", &iterable); err != nil {
 		return nil, err
 	}
-	rt := RuntimeOf(thread)
-	if rt == nil {
+	env := EnvOf(thread)
+	if env == nil {
 		return nil, fmt.Errorf("%s: only available in tests", b.Name())
 	}
+	rt := env.Runtime
 	var items []starlark.Value
 	var x starlark.Value
 	iter := iterable.Iterate()

@@ -7,32 +7,31 @@ import (
 	"go.starlark.net/starlark"
 )
 
-// Runtime is one test's interpreter: the lock its Starlark threads share,
-// its logger, and its live threads. A Runtime is safe for concurrent use;
-// the Starlark values it guards are not, which is the point of the lock.
+// Runtime is one test's interpreter: the lock its Starlark threads share
+// and its live threads. Each [Env] has one (made by NewEnv). A Runtime is
+// safe for concurrent use; the Starlark values it guards are not, which is
+// the point of the lock.
+//
+// The lock's invariants: a thread of the test executes Starlark code (and
+// touches Starlark values) only while holding it; a builtin that waits
+// releases it for the wait only (see [Blocking]) and touches no Starlark
+// value meanwhile; a goroutine that runs Starlark takes it first (see Go
+// and callLocked).
 type Runtime struct {
 	gil sync.Mutex // held while a thread of this test executes Starlark
+	env *Env       // the environment this runtime belongs to; its threads carry it
 
-	// Log receives the test's log lines (ctx.logger, print). Never nil.
-	Log Logger
 	// Load, if set, is the load() implementation of the runtime's threads.
+	// Set before the first thread is made.
 	Load func(thread *starlark.Thread, module string) (starlark.StringDict, error)
 
 	workers sync.WaitGroup // goroutines started by Go
 }
 
 const (
-	runtimeKey = "ducktape.runtime"
+	envKey     = "ducktape.env"
 	contextKey = "ducktape.context"
 )
-
-// NewRuntime makes the runtime of one test (or REPL session).
-func NewRuntime(log Logger) *Runtime {
-	if log == nil {
-		log = discardLogger{}
-	}
-	return &Runtime{Log: log}
-}
 
 // Lock acquires the interpreter lock; a thread must hold it while it
 // executes Starlark code.
@@ -41,16 +40,16 @@ func (rt *Runtime) Lock() { rt.gil.Lock() }
 // Unlock releases the interpreter lock.
 func (rt *Runtime) Unlock() { rt.gil.Unlock() }
 
-// NewThread makes a Starlark thread of this runtime whose blocking calls use
-// ctx. When ctx is cancelled the thread is cancelled too: it stops at its
+// NewThread makes a Starlark thread of this runtime, carrying its Env,
+// whose blocking calls use ctx. When ctx is cancelled the thread is cancelled too: it stops at its
 // next step with the context's cause as the reason.
 func (rt *Runtime) NewThread(ctx context.Context, name string) *starlark.Thread {
 	thread := &starlark.Thread{
 		Name:  name,
 		Load:  rt.Load,
-		Print: func(t *starlark.Thread, msg string) { rt.Log.Log(newRecord(t, LevelInfo, msg)) },
+		Print: func(t *starlark.Thread, msg string) { rt.env.Log.Log(newRecord(t, LevelInfo, msg)) },
 	}
-	thread.SetLocal(runtimeKey, rt)
+	thread.SetLocal(envKey, rt.env)
 	thread.SetLocal(contextKey, ctx)
 	context.AfterFunc(ctx, func() { thread.Cancel(context.Cause(ctx).Error()) })
 	return thread
@@ -74,13 +73,6 @@ func (rt *Runtime) Go(parent *starlark.Thread, name string, fn func(thread *star
 // must not hold the interpreter lock.
 func (rt *Runtime) Wait() { rt.workers.Wait() }
 
-// RuntimeOf returns the runtime of thread, or nil for a thread that is not
-// a test's (such as the one that loads modules).
-func RuntimeOf(thread *starlark.Thread) *Runtime {
-	rt, _ := thread.Local(runtimeKey).(*Runtime)
-	return rt
-}
-
 // ContextOf returns the context of thread's blocking calls
 // (context.Background for threads made outside a Runtime).
 func ContextOf(thread *starlark.Thread) context.Context {
@@ -94,9 +86,9 @@ func ContextOf(thread *starlark.Thread) context.Context {
 // lock released so that the test's other threads can run meanwhile. fn must
 // not touch Starlark values. It receives the thread's context.
 func Blocking[T any](thread *starlark.Thread, fn func(ctx context.Context) (T, error)) (T, error) {
-	if rt := RuntimeOf(thread); rt != nil {
-		rt.Unlock()
-		defer rt.Lock()
+	if env := EnvOf(thread); env != nil {
+		env.Runtime.Unlock()
+		defer env.Runtime.Lock()
 	}
 	return fn(ContextOf(thread))
 }

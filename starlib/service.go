@@ -32,15 +32,15 @@ var (
 	_ starlark.HasAttrs = (*ServiceType)(nil)
 )
 
-func init() {
-	domains["services"] = func() starlark.StringDict {
-		return starlark.StringDict{
-			"service":            starlark.NewBuiltin("service", serviceBuiltin(false)),
-			"background_service": starlark.NewBuiltin("background_service", serviceBuiltin(true)),
-			"parallel":           starlark.NewBuiltin("parallel", parallelBuiltin),
-			"run_parallel":       starlark.NewBuiltin("run_parallel", runParallelBuiltin),
-		}
-	}
+// servicesDomain is service and background_service, the definitions of
+// services (see docs/services.md).
+func servicesDomain() Domain {
+	return Domain{Name: "services", Page: "services.md", Builtins: []Builtin{
+		function("service", "service(name, start_node, stop_node = None, clean_node = None, wait_node = None, pids = None, alive = None, logs = None, methods = None, config = None, num_nodes = 1)",
+			"Defines a service; calling it as `svc = my_service(ctx, num_nodes = N, **config)` takes its nodes. Then `svc.start()`, `svc.stop()`, `svc.bounce()`, ... (`help(svc)` lists them).", serviceBuiltin(false)),
+		function("background_service", "background_service(name, worker, start_node = None, ...)",
+			"Defines a service whose `worker(svc, idx, node)` runs on its own thread per node from `start()`; `wait()` joins them; an error in a worker fails `wait()`/`stop()` with its backtrace.", serviceBuiltin(true)),
+	}}
 }
 
 // serviceBuiltin makes service(name, start_node, ...) or, when background,
@@ -161,7 +161,7 @@ func methodTable(fn string, methods *starlark.Dict) (map[string]starlark.Callabl
 		if !ok || !isFn {
 			return nil, fmt.Errorf("%s: methods must map names to functions, not %s to %s", fn, kv[0].Type(), kv[1].Type())
 		}
-		if _, builtin := instanceAttrs[name]; builtin {
+		if isInstanceAttr(name) {
 			return nil, fmt.Errorf("%s: method %s would hide the service's own %s", fn, name, name)
 		}
 		out[name] = c
@@ -206,9 +206,8 @@ func (t *ServiceType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	if err := starlark.UnpackArgs(fn, args, own, "ctx", &ctxV, "num_nodes?", &num, "nodes?", &specs); err != nil {
 		return nil, err
 	}
-	tctx, ok := ctxV.(*TestContext)
-	rt := RuntimeOf(thread)
-	if !ok || tctx.Services == nil || rt == nil {
+	env := EnvOf(thread)
+	if _, ok := ctxV.(*TestContext); !ok || env == nil || env.Services == nil {
 		return nil, fmt.Errorf("%s: want the test's ctx as first argument (services are created in tests)", fn)
 	}
 	if num == nil && specs == nil {
@@ -218,15 +217,15 @@ func (t *ServiceType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := tctx.Cluster.Alloc(want)
+	nodes, err := env.Cluster.Alloc(want)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot take its %d nodes: %w", fn, len(want), err)
 	}
-	sv := &ServiceValue{typ: t, rt: rt, reg: tctx.Services, attrs: map[string]starlark.Value{}}
+	sv := &ServiceValue{typ: t, rt: env.Runtime, attrs: map[string]starlark.Value{}}
 	sv.config = configStruct(config)
-	sv.svc = tctx.Services.New(services.Spec{
+	sv.svc = env.Services.New(services.Spec{
 		Name: t.name, Module: t.module, Nodes: nodes, Logs: t.logs,
-		Hooks: sv.hooks(), Release: tctx.Cluster.Free,
+		Hooks: sv.hooks(), Release: env.Cluster.Free,
 	})
 	Debugf(thread, "%s created on %v", sv.svc.ID, nodeNames(nodes))
 	return sv, nil

@@ -10,6 +10,31 @@ import (
 	"github.com/ducktape-go/ducktape/cluster"
 )
 
+// serviceValueDomain is the attributes and methods of service instances
+// (type service; see docs/services.md).
+func serviceValueDomain() Domain {
+	return Domain{Name: "service instances", Page: "services.md", Builtins: []Builtin{
+		attribute("service.name", "", "The service's name, as given to service(...)."),
+		attribute("service.service_id", "", "The instance's id in the test, `<name>-<k>`: its results directory."),
+		attribute("service.nodes", "", "The instance's nodes."),
+		attribute("service.num_nodes", "", "How many nodes it has."),
+		attribute("service.config", "", "The keyword arguments it was created with, over the definition's config (a struct)."),
+		onService("start", "svc.start(clean = True)", "On every node at once: `stop_node` and `clean_node` with their errors ignored, then `start_node`; with clean = False only `start_node`.", svcStart),
+		onService("stop", "svc.stop()", "`stop_node` on every node at once.", svcLifecycle("stop")),
+		onService("clean", "svc.clean()", "`clean_node` on every node at once.", svcLifecycle("clean")),
+		onService("restart", "svc.restart()", "Each node in turn: `stop_node`, `start_node` (no clean).", svcLifecycle("restart")),
+		onService("free", "svc.free()", "Gives the nodes back to the test (`ctx.cluster`); the service must be stopped first and cannot be used afterwards.", svcLifecycle("free")),
+		onService("wait", "svc.wait(timeout_sec = 600)", "For services that finish on their own: waits until `wait_node` (or every worker) says each node is done; fails naming the nodes still running.", svcWait(false)),
+		onService("run", "svc.run(timeout_sec = 600)", "Start, wait, stop (stop even when the wait failed).", svcWait(true)),
+		onService("bounce", "svc.bounce(node = None, clean_shutdown = True)", "Restarts one node (all, in turn, when None); with clean_shutdown = False the stop is hard: `stop_node(svc, node, clean_shutdown = False)` if it takes that parameter, else SIGKILL to the `pids` hook's processes.", svcBounce),
+		onService("get_node", "svc.get_node(idx)", "The node of 1-based index idx.", svcGetNode),
+		onService("idx", "svc.idx(node)", "The 1-based index of node in the service.", svcIdx),
+		onService("pids", "svc.pids(node)", "The pids hook's list for node, or [] without a pids hook.", svcPids),
+		onService("alive", "svc.alive(node)", "The alive hook; else, for a background service, whether the node's worker runs; else whether pids(node) is not empty.", svcAlive),
+		onService("to_json", "svc.to_json()", "What the test's report says of the service.", svcToJSON),
+	}}
+}
+
 // lifecycle runs op (a call into the Go service) with the interpreter lock
 // released and returns None or its error.
 func lifecycle(thread *starlark.Thread, fn string, sv *ServiceValue, op func(ctx context.Context) error) (starlark.Value, error) {

@@ -2,6 +2,8 @@ package starlib
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -9,7 +11,7 @@ import (
 	"github.com/ducktape-go/ducktape/services"
 )
 
-// ServiceValue is a service instance in a test (see DESIGN.md, "Services"):
+// ServiceValue is a service instance in a test (see docs/services.md):
 // the Starlark face of a services.Service. Its lifecycle methods release
 // the interpreter lock while they run, and run the per-node hooks on
 // threads of their own, one per node, concurrently. Like a Python object it
@@ -18,8 +20,7 @@ import (
 type ServiceValue struct {
 	typ    *ServiceType
 	svc    *services.Service
-	rt     *Runtime
-	reg    *services.Registry
+	rt     *Runtime // the test's, whose threads run the hooks
 	config *starlarkstruct.Struct
 	attrs  map[string]starlark.Value // set by the test
 	frozen bool
@@ -50,23 +51,20 @@ func (sv *ServiceValue) Freeze() {
 // instanceMethod is a built-in method of service instances.
 type instanceMethod func(thread *starlark.Thread, fn string, sv *ServiceValue, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 
-// instanceAttrs are the built-in attributes of service instances: nil for
-// plain attributes (see Attr), a method otherwise. Set in init because the
-// methods refer back to the table through methodTable.
-var instanceAttrs map[string]instanceMethod
+// instanceFields are the plain built-in attributes of service instances
+// (see Attr); their methods are declared by serviceValueDomain.
+var instanceFields = []string{"config", "name", "nodes", "num_nodes", "service_id"}
 
-func init() {
-	instanceAttrs = map[string]instanceMethod{
-		"name": nil, "service_id": nil, "nodes": nil, "num_nodes": nil, "config": nil,
-		"start": svcStart, "stop": svcLifecycle("stop"), "clean": svcLifecycle("clean"),
-		"restart": svcLifecycle("restart"), "free": svcLifecycle("free"),
-		"wait": svcWait(false), "run": svcWait(true), "bounce": svcBounce,
-		"get_node": svcGetNode, "idx": svcIdx, "pids": svcPids, "alive": svcAlive, "to_json": svcToJSON,
-	}
+// isInstanceAttr reports whether name is a built-in attribute of service
+// instances, which a method or a set attribute may not hide.
+func isInstanceAttr(name string) bool {
+	_, method := getUniverse().service[name]
+	return method || slices.Contains(instanceFields, name)
 }
 
 func (sv *ServiceValue) AttrNames() []string {
-	names := sortedKeys(instanceAttrs)
+	names := append(slices.Clone(instanceFields), sortedKeys(getUniverse().service)...)
+	sort.Strings(names)
 	names = append(names, sortedKeys(sv.typ.methods)...)
 	return append(names, sortedKeys(sv.attrs)...)
 }
@@ -84,7 +82,7 @@ func (sv *ServiceValue) Attr(name string) (starlark.Value, error) {
 	case "config":
 		return sv.config, nil
 	}
-	if m := instanceAttrs[name]; m != nil {
+	if m := getUniverse().service[name]; m != nil {
 		fn := sv.typ.name + "." + name
 		return starlark.NewBuiltin(fn, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			return m(thread, fn, sv, args, kwargs)
@@ -99,7 +97,7 @@ func (sv *ServiceValue) Attr(name string) (starlark.Value, error) {
 }
 
 func (sv *ServiceValue) SetField(name string, v starlark.Value) error {
-	if _, builtin := instanceAttrs[name]; builtin || sv.typ.methods[name] != nil {
+	if isInstanceAttr(name) || sv.typ.methods[name] != nil {
 		return fmt.Errorf("cannot set %s of %s: it is built in", name, sv.svc.ID)
 	}
 	if sv.frozen {

@@ -30,6 +30,18 @@ var (
 	_ starlark.Iterable  = (*TestCluster)(nil)
 )
 
+// clusterDomain is node_spec and the attributes of ctx.cluster (whose
+// type is named cluster).
+func clusterDomain() Domain {
+	return Domain{Name: "cluster", Page: "marks.md", Builtins: []Builtin{
+		function("node_spec", "node_spec(os = None, node_type = None)", "A request for one node, for `cluster(test, nodes = [...])` and `ctx.cluster.alloc(nodes = [...])`.", nodeSpecBuiltin),
+		attribute("cluster.nodes", "", "The list of the test's nodes."),
+		attribute("cluster.alloc", "cluster.alloc(num_nodes = 1, nodes = None)", "Takes nodes not yet taken: a number of any kind, or one per node_spec in nodes; returns them as a list."),
+		attribute("cluster.free", "cluster.free(nodes)", "Gives nodes back."),
+		attribute("cluster.num_available", "cluster.num_available()", "How many nodes are not taken."),
+	}}
+}
+
 // NewTestCluster makes the test's view of the nodes allocated to it.
 func NewTestCluster(nodes []*cluster.Node) *TestCluster {
 	return &TestCluster{nodes: nodes, pool: cluster.New(nodes, nil)}

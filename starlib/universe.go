@@ -1,11 +1,10 @@
 package starlib
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 
-	"go.starlark.net/lib/json"
-	"go.starlark.net/lib/math"
-	"go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
@@ -16,42 +15,112 @@ import (
 // expect; globals stay single-assignment.
 var FileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, Recursion: true}
 
-// domains lists, per domain of builtins, the names it predeclares. A
-// domain's file adds itself here (in an init function) so that this file
-// stays the one list of what scripts see.
-var domains = map[string]func() starlark.StringDict{
-	"core": func() starlark.StringDict {
-		return starlark.StringDict{
-			"assert":     assertModule,
-			"json":       json.Module,
-			"time":       time.Module,
-			"math":       math.Module,
-			"struct":     starlark.NewBuiltin("struct", starlarkstruct.Make),
-			"node_spec":  starlark.NewBuiltin("node_spec", nodeSpecBuiltin),
-			"wait_until": starlark.NewBuiltin("wait_until", waitUntil),
-		}
-	},
+// domains returns the one list of what scripts see: each entry is a
+// function, in its own file, returning a domain's declarations. A new
+// domain is a new file and one line here. The list is sorted by file name,
+// so that domains added on different branches rarely touch the same lines;
+// it is also the order of the generated docs. (A function rather than a
+// variable because the domains' builtins refer back to the universe.)
+func domains() []func() Domain {
+	return []func() Domain{
+		accountDomain,      // account.go
+		assertDomain,       // assert.go
+		contextDomain,      // context.go
+		faultsDomain,       // faults.go
+		loggerDomain,       // logger.go
+		marksDomain,        // marks.go
+		monitorDomain,      // monitor.go
+		httpDomain,         // monitor_http.go
+		nodeDomain,         // node.go
+		parallelDomain,     // parallel.go
+		servicesDomain,     // service.go
+		serviceValueDomain, // service_methods.go
+		starlarkLibDomain,  // stdlib.go
+		clusterDomain,      // testcluster.go
+		waitDomain,         // wait.go
+	}
+}
+
+// universe is what the domains declare, assembled once.
+type universe struct {
+	domains     []Domain
+	predeclared starlark.StringDict // frozen
+	account     map[string]accountMethod
+	context     map[string]contextMethod
+	service     map[string]instanceMethod
 }
 
 var (
-	predeclaredOnce sync.Once
-	predeclared     starlark.StringDict
+	universeOnce sync.Once
+	theUniverse  *universe
 )
+
+// getUniverse assembles the domains on first use. A declaration error is a
+// programming error, caught by every test of the package, so it panics.
+func getUniverse() *universe {
+	universeOnce.Do(func() {
+		u, err := assemble(domains())
+		if err != nil {
+			panic("starlib: " + err.Error())
+		}
+		theUniverse = u
+	})
+	return theUniverse
+}
+
+// assemble builds the universe of the given domains, checking that every
+// name is declared once and that module members have their module.
+func assemble(list []func() Domain) (*universe, error) {
+	u := &universe{
+		predeclared: starlark.StringDict{},
+		account:     map[string]accountMethod{},
+		context:     map[string]contextMethod{},
+		service:     map[string]instanceMethod{},
+	}
+	seen := map[string]string{}
+	members := map[string]starlark.StringDict{}
+	for _, mk := range list {
+		d := mk()
+		u.domains = append(u.domains, d)
+		for _, b := range d.Builtins {
+			if other, dup := seen[b.Name]; dup {
+				return nil, fmt.Errorf("domain %s declares %s, already declared by %s", d.Name, b.Name, other)
+			}
+			seen[b.Name] = d.Name
+			_, member, _ := strings.Cut(b.Name, ".")
+			switch {
+			case b.module:
+				members[b.Name] = starlark.StringDict{}
+			case b.value != nil:
+				u.predeclared[b.Name] = b.value
+			case b.fn != nil && member == "":
+				u.predeclared[b.Name] = starlark.NewBuiltin(b.Name, b.fn)
+			case b.fn != nil:
+				mod, _, _ := strings.Cut(b.Name, ".")
+				if members[mod] == nil {
+					return nil, fmt.Errorf("domain %s declares %s before (or without) its module %s", d.Name, b.Name, mod)
+				}
+				members[mod][member] = starlark.NewBuiltin(b.Name, b.fn)
+			case b.account != nil:
+				u.account[member] = b.account
+			case b.context != nil:
+				u.context[member] = b.context
+			case b.service != nil:
+				u.service[member] = b.service
+			}
+		}
+	}
+	for name, m := range members {
+		u.predeclared[name] = &starlarkstruct.Module{Name: name, Members: m}
+	}
+	u.predeclared.Freeze()
+	return u, nil
+}
 
 // Predeclared returns the names every ducktape script sees besides
 // Starlark's universe. The dict is shared and frozen: do not modify it.
-func Predeclared() starlark.StringDict {
-	predeclaredOnce.Do(func() {
-		predeclared = starlark.StringDict{}
-		for domain, names := range domains {
-			for name, v := range names() {
-				if _, dup := predeclared[name]; dup {
-					panic("starlib: domain " + domain + " predeclares " + name + " again")
-				}
-				predeclared[name] = v
-			}
-		}
-		predeclared.Freeze()
-	})
-	return predeclared
-}
+func Predeclared() starlark.StringDict { return getUniverse().predeclared }
+
+// Domains returns the declarations of every domain, in universe.go's
+// order, for help and generated docs. The result must not be modified.
+func Domains() []Domain { return getUniverse().domains }

@@ -8,6 +8,15 @@ import (
 	"go.starlark.net/starlark"
 )
 
+// waitDomain is wait_until.
+func waitDomain() Domain {
+	return Domain{Name: "wait", Page: "writing-tests.md", Builtins: []Builtin{
+		function("wait_until", "wait_until(cond, timeout_sec, backoff_sec = 0.1, err_msg = \"\", retry_on_exc = False)",
+			"Calls `cond()` until it returns a true value (which it returns), sleeping backoff_sec in between with the interpreter lock released. On timeout it fails with err_msg (a string, or a function returning one). An error raised by cond fails at once, unless retry_on_exc, in which case the last error is quoted on timeout.",
+			waitUntil),
+	}}
+}
+
 // waitUntil is wait_until(cond, timeout_sec, backoff_sec = 0.1, err_msg = "",
 // retry_on_exc = False): call cond() until it returns a true value, sleeping
 // backoff_sec between calls (with the interpreter lock released), and fail

@@ -1,16 +1,15 @@
 package repl
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"go.starlark.net/starlark"
-)
+	"go.starlark.net/starlarkstruct"
 
-var updateDocs = flag.Bool("update-docs", false, "rewrite docs/repl.md's builtin list from the help table")
+	"github.com/ducktape-go/ducktape/starlib/doctest"
+)
 
 func TestHelp(t *testing.T) {
 	s, out, _ := newSession(t)
@@ -24,7 +23,7 @@ help("sh")
 help(42)
 `)
 	for _, want := range []string{
-		"account.ssh(cmd, allow_fail = False)\n    Runs a shell command",
+		"account.ssh(cmd, allow_fail = False)\n    Runs `cmd` through `/bin/sh`",
 		"greet(who, greeting = \"hi\", *rest, loud = False, **opts)\n    Greets who.\n    Defined at <stdin>:1:1.",
 		"node\n    A cluster node", "\n    name       The node's name",
 		"sh(cmd, nodes = None)\n", "int value: 42",
@@ -40,19 +39,25 @@ help(42)
 	}
 }
 
-// TestHelpTableIsCurrent checks that every entry of the help table names
-// something that exists, so the table cannot go stale, and that the REPL's
-// own globals are documented.
-func TestHelpTableIsCurrent(t *testing.T) {
+// TestHelpEntriesAreCurrent checks that every help entry names something
+// that exists, so the declarations cannot go stale, and that every
+// attribute of the values a session meets is documented.
+func TestHelpEntriesAreCurrent(t *testing.T) {
 	s, _, _ := newSession(t)
-	values := map[string]starlark.HasAttrs{"node": s.cluster.Index(0).(starlark.HasAttrs), "cluster": s.cluster}
-	values["account"], _ = attr(t, values["node"], "account").(starlark.HasAttrs)
-	for name := range s.globals {
-		if mod, ok := s.globals[name].(starlark.HasAttrs); ok && name == "assert" {
+	exec(t, s, `_svc = service(name = "x", start_node = lambda svc, node: None)(ctx, num_nodes = 0)
+_mon = nodes[0].account.monitor_log("missing.log")
+`)
+	values := map[string]starlark.HasAttrs{}
+	for _, v := range []starlark.Value{s.env.Cluster.Index(0), s.env.Cluster, s.tctx, s.globals["_svc"], s.globals["_mon"]} {
+		values[v.Type()] = v.(starlark.HasAttrs)
+	}
+	values["account"] = attr(t, values["node"], "account").(starlark.HasAttrs)
+	for name, v := range s.globals {
+		if mod, ok := v.(*starlarkstruct.Module); ok {
 			values[name] = mod
 		}
 	}
-	for _, e := range helpTable {
+	for _, e := range helpEntries {
 		typ, attrName, isAttr := strings.Cut(e.Name, ".")
 		switch {
 		case isAttr && values[typ] == nil:
@@ -62,13 +67,29 @@ func TestHelpTableIsCurrent(t *testing.T) {
 		case values[e.Name] == nil && s.globals[e.Name] == nil && e.Name != "_":
 			t.Errorf("help entry %s names no global", e.Name)
 		}
-		if e.Sig != "" && !strings.HasPrefix(e.Sig, e.Name+"(") {
+		if e.Sig != "" && !strings.HasPrefix(e.Sig, e.Name+"(") && !strings.HasPrefix(e.Sig, "svc.") {
 			t.Errorf("help entry %s: signature %q does not call it", e.Name, e.Sig)
 		}
 	}
-	for _, name := range []string{"nodes", "cluster", "sh", "help", "exit"} {
-		if helpIndex[name] == nil {
-			t.Errorf("the REPL's global %s has no help entry", name)
+	documented := map[string]bool{} // types with documented attributes; not the library modules (json, ...)
+	for _, e := range helpEntries {
+		if typ, _, ok := strings.Cut(e.Name, "."); ok {
+			documented[typ] = true
+		}
+	}
+	for typ, v := range values {
+		for _, name := range v.AttrNames() {
+			if !documented[typ] {
+				break
+			}
+			if helpIndex[typ+"."+name] == nil {
+				t.Errorf("%s.%s has no help entry", typ, name)
+			}
+		}
+	}
+	for name := range s.globals {
+		if helpIndex[name] == nil && !strings.HasPrefix(name, "_") {
+			t.Errorf("the global %s has no help entry", name)
 		}
 	}
 }
@@ -82,28 +103,9 @@ func attr(t *testing.T, v starlark.HasAttrs, name string) starlark.Value {
 	return x
 }
 
-// TestDocsBuiltinList checks that docs/repl.md's builtin list is the help
-// table's; go test ./host/repl -update-docs rewrites it.
+// TestDocsBuiltinList checks that docs/repl.md's builtin list is help's
+// (the REPL's globals and the starlib domains' declarations); go test
+// ./host/repl -run TestDocs -update-docs rewrites it.
 func TestDocsBuiltinList(t *testing.T) {
-	const begin, end = "<!-- BEGIN builtins: generated from host/repl/help.go by go test ./host/repl -update-docs -->\n", "<!-- END builtins -->"
-	path := filepath.Join("..", "..", "docs", "repl.md")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, rest, ok1 := strings.Cut(string(data), begin)
-	_, after, ok2 := strings.Cut(rest, end)
-	if !ok1 || !ok2 {
-		t.Fatalf("%s lacks the markers %q and %q", path, begin, end)
-	}
-	want := before + begin + markdownBuiltins() + end + after
-	if *updateDocs {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if string(data) != want {
-		t.Errorf("%s's builtin list is not the help table's: run go test ./host/repl -update-docs", path)
-	}
+	doctest.Check(t, filepath.Join("..", "..", "docs", "repl.md"), doctest.Section{Name: "repl builtins", Text: markdownBuiltins()})
 }

@@ -30,19 +30,19 @@ var fileOptions = func() *syntax.FileOptions {
 	return &opts
 }()
 
-// Session is the interpreter of one REPL session: a starlib.Runtime, the
-// session's globals and the nodes it poked at. Its globals are read and
-// written only with the runtime's interpreter lock held (Exec, ExecFile and
-// Complete take it), so a Session may be used from several goroutines, but
-// inputs are meant to be executed one at a time, in order.
+// Session is the interpreter of one REPL session: a starlib.Env (its
+// runtime, the session's nodes as a test cluster, its services and
+// faults), the session's globals and the nodes it poked at. Its globals are
+// read and written only with the runtime's interpreter lock held (Exec,
+// ExecFile and Complete take it), so a Session may be used from several
+// goroutines, but inputs are meant to be executed one at a time, in order.
 type Session struct {
-	rt      *starlib.Runtime
-	cluster *starlib.TestCluster
-	tctx    *starlib.TestContext // ctx: services are created with it
-	faults  *faults.Registry     // the faults injected from the prompt
-	out     io.Writer            // a lockedWriter
-	errOut  io.Writer            // a lockedWriter
-	loader  *host.Loader
+	env    *starlib.Env
+	rt     *starlib.Runtime     // env.Runtime
+	tctx   *starlib.TestContext // ctx: services are created with it
+	out    io.Writer            // a lockedWriter
+	errOut io.Writer            // a lockedWriter
+	loader *host.Loader
 
 	globals starlark.StringDict // guarded by the interpreter lock
 	exited  bool                // exit() was called; guarded by the interpreter lock
@@ -84,17 +84,20 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	out, errOut := &lockedWriter{w: cfg.Out}, &lockedWriter{w: cfg.Err}
 	log := consoleLogger{out: out, errOut: errOut}
-	tc := starlib.NewTestCluster(cfg.Nodes)
+	env := starlib.NewEnv(starlib.Env{
+		Log:      log,
+		Cluster:  starlib.NewTestCluster(cfg.Nodes),
+		Services: services.NewRegistry(ctx),
+		Faults:   faults.NewRegistry("repl", cfg.Nodes),
+	})
 	empty := starlark.NewDict(0)
 	empty.Freeze()
 	s := &Session{
-		rt:      starlib.NewRuntime(log),
-		cluster: tc,
+		env: env,
+		rt:  env.Runtime,
 		tctx: &starlib.TestContext{
-			TestID: "repl", TestName: "repl", ResultsDir: cfg.ResultsDir, Params: empty, Globals: empty,
-			Cluster: tc, Log: log, Services: services.NewRegistry(ctx),
+			TestID: "repl", TestName: "repl", ResultsDir: cfg.ResultsDir, Params: empty, Globals: empty, Env: env,
 		},
-		faults: faults.NewRegistry("repl", cfg.Nodes),
 		out:    out,
 		errOut: errOut,
 		loader: cfg.Loader,
@@ -109,7 +112,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 		nodes[i] = starlib.NewNode(n)
 	}
 	s.globals["nodes"] = starlark.NewList(nodes)
-	s.globals["cluster"] = s.cluster
+	s.globals["cluster"] = env.Cluster
 	s.globals["ctx"] = s.tctx
 	s.globals["sh"] = starlark.NewBuiltin("sh", s.sh)
 	s.globals["help"] = starlark.NewBuiltin("help", s.help)
@@ -124,7 +127,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 func (s *Session) Exec(ctx context.Context, f *syntax.File) error {
 	s.rt.Lock()
 	defer s.rt.Unlock()
-	thread := s.rt.NewThread(faults.NewContext(ctx, s.faults), "repl")
+	thread := s.rt.NewThread(ctx, "repl")
 	err := s.execLocked(thread, f)
 	if s.exited {
 		return nil
@@ -191,8 +194,8 @@ func (s *Session) Exited() bool {
 // while an input is executing.
 func (s *Session) Teardown(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
-	err := errors.Join(s.faults.Close(ctx), s.tctx.Services.Teardown(ctx, services.TeardownOptions{ResultsDir: s.tctx.ResultsDir}))
-	if n := len(s.tctx.Services.Services()); n > 0 {
+	err := errors.Join(s.env.Faults.Close(ctx), s.env.Services.Teardown(ctx, services.TeardownOptions{ResultsDir: s.tctx.ResultsDir}))
+	if n := len(s.env.Services.Services()); n > 0 {
 		fmt.Fprintf(s.errOut, "stopped %d service(s); their logs are in %s\n", n, s.tctx.ResultsDir)
 	}
 	return err

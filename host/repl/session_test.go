@@ -81,7 +81,7 @@ paused = faults.pause(svc)
 	if err := s.Teardown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	history := s.faults.History()
+	history := s.env.Faults.History()
 	if len(history) != 1 || history[0].HealTime == nil {
 		t.Errorf("the pause was not healed when the session ended: %+v", history)
 	}

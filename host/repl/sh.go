@@ -24,7 +24,7 @@ func (s *Session) sh(thread *starlark.Thread, b *starlark.Builtin, args starlark
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "cmd", &cmd, "nodes?", &list); err != nil {
 		return nil, err
 	}
-	nodes := s.cluster.Nodes()
+	nodes := s.env.Cluster.Nodes()
 	if list != nil {
 		var err error
 		if nodes, err = nodesOf(b.Name(), list); err != nil {

@@ -17,7 +17,7 @@
 // every node involved has a network stack of its own, so that a rule meant
 // for one node never affects another, or the test runner.
 //
-// Files: registry.go (the registry, the test's context), fault.go (a fault,
+// Files: registry.go (the registry), fault.go (a fault,
 // its record), host.go (what a node offers), rules.go (iptables: partition,
 // isolate, loss), netem.go (delay), process.go (pause, kill), leftovers.go
 // (what a node still holds).

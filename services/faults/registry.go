@@ -43,20 +43,6 @@ func NewRegistry(testID string, nodes []*cluster.Node) *Registry {
 	}
 }
 
-type registryKey struct{}
-
-// NewContext returns ctx carrying r, so that the test's Starlark threads
-// (whose contexts derive from it) find their registry.
-func NewContext(ctx context.Context, r *Registry) context.Context {
-	return context.WithValue(ctx, registryKey{}, r)
-}
-
-// FromContext returns the registry ctx carries, or nil.
-func FromContext(ctx context.Context) *Registry {
-	r, _ := ctx.Value(registryKey{}).(*Registry)
-	return r
-}
-
 // inject makes fault kind on nodes: apply injects it, marking what it adds
 // on the nodes with tag (when tagged), and returns how to heal it (nil:
 // nothing heals it). When apply fails it must have undone what it did. The

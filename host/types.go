@@ -1,0 +1,105 @@
+package host
+
+import (
+	"encoding/json"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/services/faults"
+)
+
+// The core types of host: what discovery finds (Test, Case, LoadFailure,
+// Suite) and what running a case gives (Status, Result). They are plain
+// data: made by one goroutine and not modified once handed on (to the
+// scheduler, to Report.Add).
+
+// Test is one test function of a loaded file.
+type Test struct {
+	File     string // the file's display path, as in test ids
+	Path     string // the file's absolute path
+	Name     string
+	Fn       *starlark.Function
+	Setup    *starlark.Function // the file's setup(ctx), or nil
+	Teardown *starlark.Function // the file's teardown(ctx), or nil
+	// Nodes is what the test asks of the cluster; nil means the whole
+	// cluster, as in the Python ducktape.
+	Nodes []cluster.NodeSpec
+	// Timeout is the timeout(...) mark; zero means the run's default.
+	Timeout time.Duration
+}
+
+// Case is one run of a test with one set of parameters.
+type Case struct {
+	Test   *Test
+	Params map[string]any // JSON-able values; empty for a test without parameters
+	// Ignored, if not empty, says why the case is not run (status IGNORE).
+	Ignored string
+}
+
+// ID is the case's test symbol: path::test_name, plus @{params} when it has
+// parameters. Passing it on the command line selects exactly this case.
+func (c *Case) ID() string {
+	id := c.Test.File + "::" + c.Test.Name
+	if p := FormatParams(c.Params); p != "" {
+		id += "@" + p
+	}
+	return id
+}
+
+// LoadFailure is a file that could not be loaded. It is reported as a
+// failed entry, never dropped.
+type LoadFailure struct {
+	File string // display path
+	Err  error
+}
+
+// Message is the failure as shown in reports: the Starlark backtrace when
+// there is one, else the error.
+func (f *LoadFailure) Message() string { return ErrorText(f.Err) }
+
+// Suite is what discovery found: the cases to run, in order, and the files
+// that failed to load.
+type Suite struct {
+	Cases        []*Case
+	LoadFailures []*LoadFailure
+}
+
+// Status is a test case's outcome.
+type Status string
+
+const (
+	StatusPass   Status = "PASS"
+	StatusFail   Status = "FAIL"
+	StatusFlaky  Status = "FLAKY"  // failed, then passed on a later attempt (--deflake)
+	StatusIgnore Status = "IGNORE" // not run: ignored by a mark
+)
+
+// Passed reports whether the status counts as passed for the exit code.
+func (s Status) Passed() bool { return s != StatusFail }
+
+// Result is one case's entry in every report, with the Python ducktape's
+// report.json field names.
+type Result struct {
+	TestID         string          `json:"test_id"`
+	ModuleName     string          `json:"module_name"`
+	FunctionName   string          `json:"function_name"`
+	InjectedArgs   map[string]any  `json:"injected_args"`
+	TestStatus     Status          `json:"test_status"`
+	Summary        string          `json:"summary"`
+	Data           json.RawMessage `json:"data"`
+	StartTime      float64         `json:"start_time"`
+	StopTime       float64         `json:"stop_time"`
+	RunTimeSeconds float64         `json:"run_time_seconds"`
+	NodesAllocated int             `json:"nodes_allocated"`
+	NodesUsed      int             `json:"nodes_used"`
+	Services       []any           `json:"services"`
+	// Nodes names the nodes allocated to the case (for the timeline).
+	Nodes []string `json:"nodes"`
+	// Faults records every fault the test injected (see faults.Record),
+	// with its inject and heal times, to read performance data against.
+	Faults []faults.Record `json:"faults"`
+	// ResultsDir is the case's results directory relative to the session's.
+	ResultsDir string `json:"relative_results_dir"`
+}

@@ -1,0 +1,78 @@
+package starlib_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ducktape-go/ducktape/starlib"
+	"github.com/ducktape-go/ducktape/starlib/doctest"
+)
+
+// TestDocsWritingTests checks that the builtin lists of
+// docs/writing-tests.md are the domains' declarations; go test ./starlib
+// -run TestDocs -update-docs rewrites them.
+func TestDocsWritingTests(t *testing.T) {
+	doctest.Check(t, filepath.Join("..", "docs", "writing-tests.md"),
+		doctest.Section{Name: "ctx", Text: table("attribute", "what it is", withPrefix("ctx."))},
+		doctest.Section{Name: "account", Text: table("account attribute or method", "what it does", withPrefix("account."))},
+		doctest.Section{Name: "assert", Text: table("builtin", "what it checks", withPrefix("assert."))},
+		doctest.Section{Name: "wait", Text: table("builtin", "what it does", named("wait_until"))},
+		doctest.Section{Name: "predeclared", Text: predeclaredList()},
+	)
+}
+
+// entries returns the declarations that keep says to, in domain order.
+func entries(keep func(starlib.Builtin) bool) []starlib.Builtin {
+	var out []starlib.Builtin
+	for _, d := range starlib.Domains() {
+		for _, b := range d.Builtins {
+			if keep(b) {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
+func withPrefix(p string) func(starlib.Builtin) bool {
+	return func(b starlib.Builtin) bool { return strings.HasPrefix(b.Name, p) }
+}
+
+func named(name string) func(starlib.Builtin) bool {
+	return func(b starlib.Builtin) bool { return b.Name == name }
+}
+
+// table is a Markdown table of the declarations keep selects.
+func table(head1, head2 string, keep func(starlib.Builtin) bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| %s | %s |\n|---|---|\n", head1, head2)
+	for _, e := range entries(keep) {
+		head := e.Sig
+		if head == "" {
+			head = e.Name
+		}
+		fmt.Fprintf(&b, "| `%s` | %s |\n", head, strings.ReplaceAll(e.Doc, "|", `\|`))
+	}
+	return b.String()
+}
+
+// predeclaredList lists, per domain, the predeclared names it adds, with
+// the page that explains them.
+func predeclaredList() string {
+	predeclared := starlib.Predeclared()
+	var b strings.Builder
+	for _, d := range starlib.Domains() {
+		var names []string
+		for _, e := range d.Builtins {
+			if _, ok := predeclared[e.Name]; ok {
+				names = append(names, "`"+e.Name+"`")
+			}
+		}
+		if len(names) > 0 {
+			fmt.Fprintf(&b, "- %s: %s ([%s](%s))\n", d.Name, strings.Join(names, ", "), d.Page, d.Page)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,51 @@
+package starlib
+
+import (
+	"go.starlark.net/starlark"
+
+	"github.com/ducktape-go/ducktape/services"
+	"github.com/ducktape-go/ducktape/services/faults"
+)
+
+// Env is the environment of one test (or REPL session): everything of the
+// test a builtin may need besides its arguments. Every thread of the test
+// carries it, and builtins reach it one way only, [EnvOf]. The runner (or
+// the REPL) fills it before the test's first thread starts and never
+// reassigns a field afterwards, so reading a field needs no lock; the
+// values the fields point to are safe for concurrent use unless said
+// otherwise. New per-test state becomes a field here.
+type Env struct {
+	// Runtime is the test's interpreter: its lock and threads. Set by
+	// NewEnv.
+	Runtime *Runtime
+	// Log receives the test's log lines (ctx.logger, print). Never nil.
+	Log Logger
+	// Cluster is the test's nodes (ctx.cluster); its services take theirs
+	// from it.
+	Cluster *TestCluster
+	// Services is the test's services, created by service instances and
+	// torn down by the runner after the test. Nil where no services may be
+	// created.
+	Services *services.Registry
+	// Faults is the test's faults; the runner closes it in teardown,
+	// healing every fault still active. Nil where faults are unavailable.
+	Faults *faults.Registry
+}
+
+// NewEnv returns the environment e describes with a new Runtime (and a
+// logger that discards when e.Log is nil). e.Runtime is ignored.
+func NewEnv(e Env) *Env {
+	env := &e
+	if env.Log == nil {
+		env.Log = discardLogger{}
+	}
+	env.Runtime = &Runtime{env: env}
+	return env
+}
+
+// EnvOf returns the environment of thread, or nil for a thread that is not
+// a test's (such as the one that loads modules).
+func EnvOf(thread *starlark.Thread) *Env {
+	env, _ := thread.Local(envKey).(*Env)
+	return env
+}

@@ -1,0 +1,69 @@
+package starlib
+
+import (
+	"strings"
+	"testing"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+)
+
+func noop(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return starlark.None, nil
+}
+
+// TestAssembleRejectsBadDeclarations checks the two declaration errors a
+// new domain can make.
+func TestAssembleRejectsBadDeclarations(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		domains []func() Domain
+		want    string
+	}{
+		{"a name declared twice", []func() Domain{
+			func() Domain { return Domain{Name: "a", Builtins: []Builtin{function("f", "f()", "", noop)}} },
+			func() Domain { return Domain{Name: "b", Builtins: []Builtin{function("f", "f()", "", noop)}} },
+		}, "domain b declares f, already declared by a"},
+		{"a member without its module", []func() Domain{
+			func() Domain { return Domain{Name: "a", Builtins: []Builtin{function("m.f", "m.f()", "", noop)}} },
+		}, "domain a declares m.f before (or without) its module m"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := assemble(tc.domains)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("assemble: %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestAssemblePlacesEachKind checks where each kind of declaration ends up.
+func TestAssemblePlacesEachKind(t *testing.T) {
+	u, err := assemble([]func() Domain{func() Domain {
+		return Domain{Name: "d", Builtins: []Builtin{
+			function("f", "f()", "", noop),
+			module("m", ""),
+			function("m.g", "m.g()", "", noop),
+			value("v", "", starlark.MakeInt(1)),
+			attribute("node.x", "", "documented only"),
+			onAccount("a", "account.a()", "", accountAlive),
+			onContext("c", "ctx.c()", "", markForCollect),
+			onService("s", "svc.s()", "", svcIdx),
+		}}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := u.predeclared["f"].(*starlark.Builtin); !ok {
+		t.Errorf("f is not a predeclared builtin: %v", u.predeclared["f"])
+	}
+	if m, ok := u.predeclared["m"].(*starlarkstruct.Module); !ok || m.Members["g"] == nil {
+		t.Errorf("m is not a module with g: %v", u.predeclared["m"])
+	}
+	if u.predeclared["v"] != starlark.MakeInt(1) || len(u.predeclared) != 3 {
+		t.Errorf("predeclared: %v, want f, m and v", u.predeclared)
+	}
+	if u.account["a"] == nil || u.context["c"] == nil || u.service["s"] == nil {
+		t.Errorf("method tables: account %v, ctx %v, service %v", u.account, u.context, u.service)
+	}
+}
