@@ -74,6 +74,7 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 		Cluster:  starlib.NewTestCluster(nodes),
 		Services: services.NewRegistry(body),
 		Faults:   faults.NewRegistry(c.ID(), nodes), // closed by teardownServices
+		History:  starlib.NewTestHistory(dir),
 	})
 	data, err := r.execute(body, abort, c, dir, env)
 	if saveErr := recordEnv(res, env, dir); saveErr != nil {
@@ -177,7 +178,7 @@ func recordEnv(res *Result, env *starlib.Env, dir string) error {
 	res.NodesUsed = env.Cluster.MaxUsed()
 	res.Services = env.Services.JSON()
 	res.Faults = env.Faults.History()
-	return nil
+	return recordHistory(res, env, dir)
 }
 
 // writeCaseReport writes res as the report.json of its case directory.

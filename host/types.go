@@ -7,6 +7,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/host/check"
 	"github.com/ducktape-go/ducktape/services/faults"
 )
 
@@ -102,4 +103,11 @@ type Result struct {
 	Faults []faults.Record `json:"faults"`
 	// ResultsDir is the case's results directory relative to the session's.
 	ResultsDir string `json:"relative_results_dir"`
+	// Checks are the verdicts of the checks run on the test's history
+	// (docs/checkers.md); visualizations are relative to the case's
+	// directory.
+	Checks []check.Result `json:"checks,omitempty"`
+	// History summarizes the test's operation history for report.html's
+	// operations chart; nil when the test recorded none.
+	History *HistorySummary `json:"history,omitempty"`
 }

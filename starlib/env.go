@@ -30,6 +30,11 @@ type Env struct {
 	// Faults is the test's faults; the runner closes it in teardown,
 	// healing every fault still active. Nil where faults are unavailable.
 	Faults *faults.Registry
+	// History is the test's operation history (history()) and the verdicts
+	// of the checks run on it (the check module); the runner saves and
+	// reports it after the test. Nil where histories are unavailable. Safe
+	// for concurrent use.
+	History *TestHistory
 }
 
 // NewEnv returns the environment e describes with a new Runtime (and a

@@ -53,11 +53,12 @@ func runChunk(t *testing.T, cl *cluster.Cluster, file, chunk string, line int) {
 	// Pad so error positions are the file's own line numbers.
 	src := strings.Repeat("\n", line-1) + chunk
 	log := &recorder{}
-	env := starlib.NewEnv(starlib.Env{Log: log, Cluster: starlib.NewTestCluster(cl.Nodes())})
+	dir := t.TempDir()
+	env := starlib.NewEnv(starlib.Env{Log: log, Cluster: starlib.NewTestCluster(cl.Nodes()), History: starlib.NewTestHistory(dir)})
 	rt := env.Runtime
 	params := starlark.NewDict(0)
 	tctx := &starlib.TestContext{
-		TestID: file, TestName: "chunk", ResultsDir: t.TempDir(),
+		TestID: file, TestName: "chunk", ResultsDir: dir,
 		Params: params, Globals: starlark.NewDict(0), Env: env,
 	}
 	predeclared := starlark.StringDict{"ctx": tctx}

@@ -25,8 +25,10 @@ func domains() []func() Domain {
 	return []func() Domain{
 		accountDomain,      // account.go
 		assertDomain,       // assert.go
+		checkDomain,        // check.go
 		contextDomain,      // context.go
 		faultsDomain,       // faults.go
+		historyDomain,      // history.go
 		loggerDomain,       // logger.go
 		marksDomain,        // marks.go
 		monitorDomain,      // monitor.go

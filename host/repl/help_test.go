@@ -46,9 +46,11 @@ func TestHelpEntriesAreCurrent(t *testing.T) {
 	s, _, _ := newSession(t)
 	exec(t, s, `_svc = service(name = "x", start_node = lambda svc, node: None)(ctx, num_nodes = 0)
 _mon = nodes[0].account.monitor_log("missing.log")
+_history = history()
+_op = _history.invoke(0, "read")
 `)
 	values := map[string]starlark.HasAttrs{}
-	for _, v := range []starlark.Value{s.env.Cluster.Index(0), s.env.Cluster, s.tctx, s.globals["_svc"], s.globals["_mon"]} {
+	for _, v := range []starlark.Value{s.env.Cluster.Index(0), s.env.Cluster, s.tctx, s.globals["_svc"], s.globals["_mon"], s.globals["_history"], s.globals["_op"]} {
 		values[v.Type()] = v.(starlark.HasAttrs)
 	}
 	values["account"] = attr(t, values["node"], "account").(starlark.HasAttrs)

@@ -89,6 +89,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 		Cluster:  starlib.NewTestCluster(cfg.Nodes),
 		Services: services.NewRegistry(ctx),
 		Faults:   faults.NewRegistry("repl", cfg.Nodes),
+		History:  starlib.NewTestHistory(cfg.ResultsDir),
 	})
 	empty := starlark.NewDict(0)
 	empty.Freeze()
