@@ -10,6 +10,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/netnstest"
+	"github.com/ducktape-go/ducktape/host"
 	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
@@ -25,6 +26,23 @@ func netnsCluster(t *testing.T, n int) *cluster.Cluster {
 	t.Cleanup(func() { cl.Close() })
 	t.Setenv("DUCKTAPE_FAULTS", "1")
 	return cl
+}
+
+// assertVerdicts checks that each test named in want recorded one
+// linearizability check in its report, with the verdict want says, and a
+// history; it logs every result's run time and data (the figures in
+// docs/checkers.md).
+func assertVerdicts(t *testing.T, rep *host.Report, want map[string]bool) {
+	t.Helper()
+	for _, res := range rep.Results {
+		t.Logf("%s: %s in %.1f s: %s", res.TestID, res.TestStatus, res.RunTimeSeconds, res.Data)
+	}
+	for name, ok := range want {
+		res := hosttest.Result(t, rep, name)
+		if len(res.Checks) != 1 || res.Checks[0].Name != "linearizable" || res.Checks[0].OK != ok || res.History == nil || res.History.Events == 0 {
+			t.Errorf("%s: checks %+v and history %+v; want one linearizable check with ok = %v", name, res.Checks, res.History, ok)
+		}
+	}
 }
 
 // need skips t unless every binary is installed on this machine (the
@@ -45,7 +63,8 @@ func TestEtcdSuite(t *testing.T) {
 	}
 	need(t, "apt-get install -y etcd-server etcd-client", "etcd", "etcdctl")
 	cl := netnsCluster(t, 3)
-	hosttest.RunFile(t, cl, "etcd/test_etcd.star", hosttest.Options{})
+	rep, _ := hosttest.RunFile(t, cl, "etcd/test_etcd.star", hosttest.Options{})
+	assertVerdicts(t, rep, map[string]bool{"test_linearizable_under_faults": true, "test_stale_serializable_read_is_caught": false})
 }
 
 // TestZooKeeperSuite runs examples/zookeeper: every test passes.
@@ -60,7 +79,8 @@ func TestZooKeeperSuite(t *testing.T) {
 		}
 	}
 	cl := netnsCluster(t, 3)
-	hosttest.RunFile(t, cl, "zookeeper/test_zookeeper.star", hosttest.Options{})
+	rep, _ := hosttest.RunFile(t, cl, "zookeeper/test_zookeeper.star", hosttest.Options{})
+	assertVerdicts(t, rep, map[string]bool{"test_linearizable_under_faults": true, "test_plain_read_is_stale": false})
 }
 
 // TestHelpers runs the helpers' Starlark tests on the local cluster.
