@@ -64,7 +64,7 @@ func TestEtcdSuite(t *testing.T) {
 	need(t, "apt-get install -y etcd-server etcd-client", "etcd", "etcdctl")
 	cl := netnsCluster(t, 3)
 	rep, _ := hosttest.RunFile(t, cl, "etcd/test_etcd.star", hosttest.Options{})
-	assertVerdicts(t, rep, map[string]bool{"test_linearizable_under_faults": true, "test_stale_serializable_read_is_caught": false})
+	assertVerdicts(t, rep, map[string]bool{"test_linearizable_under_crashes": true, "test_linearizable_under_faults": true, "test_stale_serializable_read_is_caught": false})
 }
 
 // TestZooKeeperSuite runs examples/zookeeper: every test passes.
@@ -80,7 +80,7 @@ func TestZooKeeperSuite(t *testing.T) {
 	}
 	cl := netnsCluster(t, 3)
 	rep, _ := hosttest.RunFile(t, cl, "zookeeper/test_zookeeper.star", hosttest.Options{})
-	assertVerdicts(t, rep, map[string]bool{"test_linearizable_under_faults": true, "test_plain_read_is_stale": false})
+	assertVerdicts(t, rep, map[string]bool{"test_linearizable_under_crashes": true, "test_linearizable_under_faults": true, "test_plain_read_is_stale": false})
 }
 
 // TestHelpers runs the helpers' Starlark tests on the local cluster.
