@@ -5,8 +5,9 @@ import "fmt"
 // Options choose and configure a cluster provider, as the CLI's --cluster,
 // --cluster-file and --local-nodes flags do.
 type Options struct {
-	// Provider is "local", "json" or "vagrant". Empty means "json" when File
-	// is set and "local" otherwise.
+	// Provider is "local", "json" or "vagrant" ("docker" is package
+	// cluster/docker's Open). Empty means "json" when File is set and
+	// "local" otherwise.
 	Provider string
 	// File is the ducktape cluster file for the json provider.
 	File string
@@ -34,6 +35,6 @@ func Open(opts Options) (*Cluster, error) {
 	case "vagrant":
 		return OpenVagrant()
 	default:
-		return nil, fmt.Errorf("unknown cluster provider %q (want local, json or vagrant)", provider)
+		return nil, fmt.Errorf("unknown cluster provider %q (want local, json, vagrant or docker)", provider)
 	}
 }

@@ -142,19 +142,7 @@ func BenchmarkSFTP200MB(b *testing.B) {
 	acct := openBench(b, ns).Nodes()[0].Account
 	ctx := context.Background()
 	dir := b.TempDir()
-	src := filepath.Join(dir, "src.bin")
-	f, err := os.Create(src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	chunk := make([]byte, 1<<20)
-	for i := range chunk {
-		chunk[i] = byte(i * 31)
-	}
-	for range size / len(chunk) {
-		f.Write(chunk)
-	}
-	f.Close()
+	src := benchFile(b, dir, size)
 	b.Cleanup(func() { acct.Remove(ctx, "dt-bench.bin", true) })
 	n := ns.Nodes[0]
 	scpArgs := []string{"-q", "-F", ns.SSHConfig, "-o", "BatchMode=yes"}
@@ -178,6 +166,27 @@ func BenchmarkSFTP200MB(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchFile writes a file of size bytes (a multiple of 1 MiB) into dir
+// and returns its path.
+func benchFile(b *testing.B, dir string, size int) string {
+	src := filepath.Join(dir, "src.bin")
+	f, err := os.Create(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 1<<20)
+	for i := range chunk {
+		chunk[i] = byte(i * 31)
+	}
+	for range size / len(chunk) {
+		if _, err := f.Write(chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return src
 }
 
 func command(name string, args ...string) error {

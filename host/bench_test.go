@@ -22,7 +22,7 @@ func BenchmarkParallel8x1s(b *testing.B) {
 	for i := 0; i < 8; i++ {
 		fmt.Fprintf(&src, "def test_%d(ctx):\n    ctx.cluster[0].account.ssh(\"sleep 1\")\ncluster(test_%d, num_nodes = 1)\n", i, i)
 	}
-	root := writeTree(b, map[string]string{"test_p.star": src.String()})
+	root := hosttest.WriteTree(b, map[string]string{"test_p.star": src.String()})
 	cl := hosttest.LocalCluster(b, 8)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -52,7 +52,7 @@ func BenchmarkCollect5000Cases(b *testing.B) {
 		// 10 × 10 × 10 = 1,000 cases per test.
 		fmt.Fprintf(&src, "def test_%d(ctx, a, b, c):\n    pass\nmatrix(test_%d, a = list(range(10)), b = [\"x%%d\" %% i for i in range(10)], c = [i * 0.5 for i in range(10)])\n", t, t)
 	}
-	root := writeTree(b, map[string]string{"test_many.star": src.String()})
+	root := hosttest.WriteTree(b, map[string]string{"test_many.star": src.String()})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		suite, err := host.Discover(newLoader(), []string{filepath.Join(root, "test_many.star")}, host.DiscoverOptions{})

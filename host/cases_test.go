@@ -8,6 +8,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 func TestMarksExpansion(t *testing.T) {
@@ -119,7 +120,7 @@ func TestMarkErrors(t *testing.T) {
 		"def test_a(ctx): pass\nparametrize(test_a, x = lambda: 1)\n":                             "parameters must be JSON values",
 		"def test_a(ctx): pass\nenv(test_a, X = 1)\n":                                             "X must be a string",
 	} {
-		root := writeTree(t, map[string]string{"test_m.star": src})
+		root := hosttest.WriteTree(t, map[string]string{"test_m.star": src})
 		suite := discover(t, root)
 		if len(suite.LoadFailures) != 1 || !strings.Contains(suite.LoadFailures[0].Message(), want) {
 			var msgs []string
@@ -132,7 +133,7 @@ func TestMarkErrors(t *testing.T) {
 }
 
 func TestSuiteFiles(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := hosttest.WriteTree(t, map[string]string{
 		"tests/test_a.star": "def test_one(ctx): pass\ndef test_two(ctx): pass\n",
 		"tests/test_b.star": "def test_three(ctx): pass\n",
 		"suites/all.yml": `

@@ -228,7 +228,7 @@ func loadTests(loader *Loader, file string) ([]*Test, error) {
 	for _, t := range tests {
 		t.Path = file
 		if tm := loader.Marks.Of(t.Fn); tm != nil {
-			t.Nodes, t.Timeout = tm.Nodes, tm.Timeout
+			t.Nodes, t.Timeout, t.Thresholds = tm.Nodes, tm.Timeout, tm.Thresholds
 		}
 	}
 	for fn, pos := range loader.Marks.Marked() {

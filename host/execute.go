@@ -12,6 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/host/series"
 	"github.com/ducktape-go/ducktape/services"
 	"github.com/ducktape-go/ducktape/services/faults"
 	"github.com/ducktape-go/ducktape/starlib"
@@ -75,10 +76,20 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 		Services: services.NewRegistry(body),
 		Faults:   faults.NewRegistry(c.ID(), nodes), // closed by teardownServices
 		History:  starlib.NewTestHistory(dir),
+		Series:   series.NewSet(),
 	})
 	data, err := r.execute(body, abort, c, dir, env)
 	if saveErr := recordEnv(res, env, dir); saveErr != nil {
 		err = errors.Join(err, saveErr)
+	}
+	// A failed test's data are its series' summaries, if it has series.
+	data, mergeErr := mergeSeries(data, env.Series)
+	err = errors.Join(err, mergeErr)
+	if data != nil {
+		res.Data = data
+		if writeErr := os.WriteFile(filepath.Join(dir, "data.json"), append(data, '\n'), 0o644); writeErr != nil {
+			err = errors.Join(err, fmt.Errorf("writing data.json: %w", writeErr))
+		}
 	}
 	if err != nil {
 		if body.Err() != nil {
@@ -93,11 +104,11 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	if r.FailBadClusterUtilization && res.NodesUsed < res.NodesAllocated {
 		fail(fmt.Errorf("the test was given %d nodes but its services used at most %d (--fail-bad-cluster-utilization)", res.NodesAllocated, res.NodesUsed))
 	}
-	if data != nil {
-		res.Data = data
-		if err := os.WriteFile(filepath.Join(dir, "data.json"), append(data, '\n'), 0o644); err != nil {
-			fail(fmt.Errorf("writing data.json: %w", err))
-		}
+	// Thresholds are checked once the test body passed.
+	verdicts, err := checkThresholds(c.Test.Thresholds, res.Data)
+	res.Thresholds = verdicts
+	if err != nil {
+		fail(err)
 	}
 	logs.Logf(starlib.LevelInfo, "%s", res.TestStatus)
 	return res
@@ -170,7 +181,7 @@ func (r *Runner) execute(ctx, abort context.Context, c *Case, dir string, env *s
 }
 
 // recordEnv puts what the test's environment gathered into its result
-// (nodes used, services, faults) and saves what goes into files of its own
+// (nodes used, services, faults, series' plots) and saves what goes into files of its own
 // in dir. It runs once the test and its teardown are over, whatever
 // happened to the test; an error fails the test. New per-test state of
 // Env is reported here.
@@ -178,6 +189,10 @@ func recordEnv(res *Result, env *starlib.Env, dir string) error {
 	res.NodesUsed = env.Cluster.MaxUsed()
 	res.Services = env.Services.JSON()
 	res.Faults = env.Faults.History()
+	res.Series = PlotSeries(env.Series)
+	if err := env.Series.Save(dir); err != nil {
+		return fmt.Errorf("saving the test's series: %w", err)
+	}
 	return recordHistory(res, env, dir)
 }
 

@@ -3,6 +3,7 @@ package host_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ducktape-go/ducktape/host/history"
@@ -15,7 +16,7 @@ import (
 // history.json, also when it timed out, with the faults it injected; the
 // checks' verdicts are in report.json with their visualizations.
 func TestHistoriesAndChecks(t *testing.T) {
-	rep, dir := hosttest.RunFile(t, hosttest.LocalCluster(t, 2), "testdata/test_history.star", hosttest.Options{})
+	rep, dir := hosttest.RunFile(t, hosttest.LocalCluster(t, 3), "testdata/test_history.star", hosttest.Options{})
 	caseDir := func(name string) string { return filepath.Join(dir, hosttest.Result(t, rep, name).ResultsDir) }
 
 	stale := hosttest.Result(t, rep, "test_stale_read")
@@ -36,6 +37,12 @@ func TestHistoriesAndChecks(t *testing.T) {
 	if len(saved.Checks) != 1 || saved.Checks[0]["ok"] != false || saved.Checks[0]["model"] != "register" ||
 		saved.Checks[0]["summary"] != c.Summary || saved.Checks[0]["visualization"] != "linearizable-register.html" {
 		t.Errorf("report.json checks: %v", saved.Checks)
+	}
+
+	txt, err := os.ReadFile(filepath.Join(dir, "report.txt"))
+	if err != nil || !strings.Contains(string(txt), "check:      linearizable (register) FAIL: not linearizable (3 operations)") ||
+		!strings.Contains(string(txt), "check:      set PASS: ok: the final read") {
+		t.Errorf("report.txt lacks the checks (%v):\n%s", err, txt)
 	}
 
 	withFaults := hosttest.Result(t, rep, "test_faults_in_history")
@@ -59,6 +66,11 @@ func TestHistoriesAndChecks(t *testing.T) {
 	readJSON(t, filepath.Join(caseDir("test_times_out"), "history.json"), &f)
 	if len(f.Events) != 1 || f.Events[0].Type != history.Invoke {
 		t.Errorf("the timed-out test's history.json: %+v", f.Events)
+	}
+	var workers history.File
+	readJSON(t, filepath.Join(caseDir("test_workers_and_nemesis_record"), "history.json"), &workers)
+	if len(workers.Faults) == 0 || workers.Faults[0].Name != "pause" {
+		t.Errorf("the nemesis's pauses are not in history.json: %+v", workers.Faults)
 	}
 	if res := hosttest.Result(t, rep, "test_no_history"); res.History != nil || res.Checks != nil {
 		t.Errorf("a test without a history: %+v, %+v", res.History, res.Checks)

@@ -15,23 +15,6 @@ import (
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
-// writeTree creates files (path -> contents) under a new temporary
-// directory and returns it.
-func writeTree(t testing.TB, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, contents := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(contents), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 func newLoader() *host.Loader { return host.NewLoader(services.Std, starlib.Predeclared()) }
 
 func discover(t *testing.T, symbols ...string) *host.Suite {
@@ -62,7 +45,7 @@ test_not_a_function = 2
 `
 
 func TestDiscoveryRules(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := hosttest.WriteTree(t, map[string]string{
 		"test_one.star":            twoTests,
 		"sub/two_test.star":        "def test_x(ctx): pass\n",
 		"sub/helpers.star":         "def test_not_collected(ctx): pass\n",
@@ -104,7 +87,7 @@ func TestDiscoveryRules(t *testing.T) {
 }
 
 func TestDiscoveryUsageErrors(t *testing.T) {
-	root := writeTree(t, map[string]string{"test_one.star": twoTests})
+	root := hosttest.WriteTree(t, map[string]string{"test_one.star": twoTests})
 	for symbol, want := range map[string]string{
 		filepath.Join(root, "missing"):                        "missing: no such file or directory",
 		filepath.Join(root, "test_one.star") + "::test_nope":  "test_one.star has no test named test_nope",
@@ -131,7 +114,7 @@ func asUsage(err error, target **host.UsageError) bool {
 }
 
 func TestLoadErrors(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := hosttest.WriteTree(t, map[string]string{
 		"test_syntax.star":  "def test_a(ctx):\n    pass\ndef broken(:\n",
 		"test_missing.star": "load(\"lib/nope.star\", \"x\")\ndef test_a(ctx): pass\n",
 		"test_cycle.star":   "load(\"cycle_a.star\", \"a\")\ndef test_a(ctx): pass\n",
@@ -172,7 +155,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestModuleCacheSharesFrozenGlobals(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := hosttest.WriteTree(t, map[string]string{
 		"test_a.star": "load(\"lib.star\", \"counter\")\nshared = counter\ndef test_a(ctx): pass\n",
 		"test_b.star": "load(\"lib.star\", \"counter\")\ndef test_b(ctx):\n    counter.append(1)\n",
 		"lib.star":    "counter = []\n",
@@ -198,7 +181,7 @@ func TestModuleCacheSharesFrozenGlobals(t *testing.T) {
 }
 
 func TestResultsLayoutAndReports(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := hosttest.WriteTree(t, map[string]string{
 		"suite/test_layout.star": `
 def teardown(ctx):
     ctx.logger.info("teardown ran for %s", ctx.test_name)
@@ -282,7 +265,7 @@ func TestSessionDirectories(t *testing.T) {
 }
 
 func TestReportFilesAndFields(t *testing.T) {
-	root := writeTree(t, map[string]string{"test_r.star": `
+	root := hosttest.WriteTree(t, map[string]string{"test_r.star": `
 def test_ok(ctx):
     ctx.logger.info("info line")
     ctx.logger.debug("debug line")

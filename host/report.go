@@ -13,11 +13,16 @@ import (
 
 // Report is a session's report. Add results with Add; it is safe for
 // concurrent use and rewrites its files after every result.
+//
+// mu guards every field. Summary and Results are exported for the JSON
+// encoding and for readers after the run: read them directly only once no
+// Add can come (after Finish, which Runner.Run calls before it returns);
+// during a run use Failed.
 type Report struct {
 	mu sync.Mutex
 
 	Summary
-	Results []*Result `json:"results"`
+	Results []*Result `json:"results"` // in the order they were added
 
 	dir string // the session directory; "" writes nothing
 
@@ -164,6 +169,9 @@ func (r *Report) textLocked() string {
 		}
 		if len(res.Data) > 0 {
 			fmt.Fprintf(&b, "data:       %s\n", res.Data)
+		}
+		for _, c := range res.Checks {
+			fmt.Fprintf(&b, "check:      %s\n", checkLine(c))
 		}
 		fmt.Fprintf(&b, "%s\n", strings.Repeat("-", len(rule)))
 	}

@@ -3,6 +3,7 @@ package host
 import (
 	"path/filepath"
 
+	"github.com/ducktape-go/ducktape/host/check"
 	"github.com/ducktape-go/ducktape/starlib"
 )
 
@@ -41,4 +42,21 @@ func recordHistory(res *Result, env *starlib.Env, dir string) error {
 	res.History = &HistorySummary{StartTime: unixSeconds(f.Start), Events: len(f.Events),
 		BucketSeconds: rate.Bucket.Seconds(), OK: rate.OK, Fail: rate.Fail, Info: rate.Info}
 	return f.Save(filepath.Join(dir, "history.json"))
+}
+
+// checkLine is a check's verdict on one line of report.txt:
+// "linearizable (register) FAIL: not linearizable (...)".
+func checkLine(c check.Result) string {
+	verdict := "FAIL"
+	switch {
+	case c.OK:
+		verdict = "PASS"
+	case c.Unknown:
+		verdict = "UNKNOWN"
+	}
+	name := c.Name
+	if c.Model != "" {
+		name += " (" + c.Model + ")"
+	}
+	return name + " " + verdict + ": " + c.Summary
 }

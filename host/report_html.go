@@ -8,19 +8,29 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ducktape-go/ducktape/host/check"
+	"github.com/ducktape-go/ducktape/host/threshold"
 	"github.com/ducktape-go/ducktape/services/faults"
 )
 
 // The report.html template and the CSS and JavaScript inlined into it, so
 // the file needs nothing else (no CDN, no fonts, no network).
 //
-//go:embed report_html/report.html.tmpl report_html/report.css report_html/report.js
+// history.js (with history.css) draws the Histories section: checks and
+// operations charts. chart.js is the reusable line chart (ducktapeChart);
+// performance.js draws the series and thresholds sections with it;
+// chart.css styles both.
+//
+//go:embed report_html
 var htmlAssets embed.FS
 
 var (
-	htmlTemplate = template.Must(template.ParseFS(htmlAssets, "report_html/report.html.tmpl"))
-	htmlCSS      = template.CSS(mustAsset("report_html/report.css"))
-	htmlJS       = template.JS(mustAsset("report_html/report.js"))
+	htmlTemplate    = template.Must(template.ParseFS(htmlAssets, "report_html/report.html.tmpl"))
+	htmlCSS         = template.CSS(mustAsset("report_html/report.css") + mustAsset("report_html/history.css") + mustAsset("report_html/chart.css"))
+	htmlJS          = template.JS(mustAsset("report_html/report.js"))
+	htmlHistoryJS   = template.JS(mustAsset("report_html/history.js"))
+	htmlChartJS     = template.JS(mustAsset("report_html/chart.js"))
+	htmlPerformance = template.JS(mustAsset("report_html/performance.js"))
 )
 
 func mustAsset(name string) string {
@@ -33,7 +43,7 @@ func mustAsset(name string) string {
 
 // caseLogFiles are the files of a case's results directory that report.html
 // links to, when they exist.
-var caseLogFiles = []string{"test_log.info", "test_log.debug", "data.json", "report.json"}
+var caseLogFiles = []string{"test_log.info", "test_log.debug", "data.json", "report.json", "history.json"}
 
 // htmlPage is what the template renders. Data is the report as JSON from
 // encoding/json, which escapes '<', '>' and '&' (and U+2028, U+2029) in
@@ -41,10 +51,13 @@ var caseLogFiles = []string{"test_log.info", "test_log.debug", "data.json", "rep
 // "</script>" or "<!--" can end it early; the page's script renders from it
 // with textContent only, never as markup.
 type htmlPage struct {
-	Title string
-	CSS   template.CSS
-	JS    template.JS
-	Data  template.JS
+	Title         string
+	CSS           template.CSS
+	JS            template.JS
+	HistoryJS     template.JS
+	ChartJS       template.JS
+	PerformanceJS template.JS
+	Data          template.JS
 }
 
 // htmlData is the report as report.js reads it.
@@ -69,8 +82,15 @@ type htmlCase struct {
 	Nodes          []string       `json:"nodes"`
 	Dir            string         `json:"dir"`
 	Files          []string       `json:"files"`
-	// Faults are shaded on the timeline.
+	// Faults are shaded on the timeline, the operations chart and the
+	// series' charts.
 	Faults []faults.Record `json:"faults"`
+	// Checks and History fill the Histories section.
+	Checks  []check.Result  `json:"checks,omitempty"`
+	History *HistorySummary `json:"history,omitempty"`
+	// Series are charted, thresholds listed with their verdicts.
+	Series     []SeriesPlot        `json:"series,omitempty"`
+	Thresholds []threshold.Verdict `json:"thresholds,omitempty"`
 }
 
 // htmlLocked renders report.html. The caller holds r.mu.
@@ -84,7 +104,7 @@ func (r *Report) htmlLocked() ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	page := htmlPage{Title: "ducktape session " + r.SessionID, CSS: htmlCSS, JS: htmlJS, Data: template.JS(js)}
+	page := htmlPage{Title: "ducktape session " + r.SessionID, CSS: htmlCSS, JS: htmlJS, HistoryJS: htmlHistoryJS, ChartJS: htmlChartJS, PerformanceJS: htmlPerformance, Data: template.JS(js)}
 	if err := htmlTemplate.Execute(&buf, page); err != nil {
 		return nil, err
 	}
@@ -98,7 +118,8 @@ func (r *Report) htmlCase(res *Result) htmlCase {
 		ID: res.TestID, Module: res.ModuleName, Name: caseName(res), Params: res.InjectedArgs,
 		Status: res.TestStatus, Summary: res.Summary,
 		StartTime: res.StartTime, StopTime: res.StopTime, RunTimeSeconds: res.RunTimeSeconds,
-		Nodes: res.Nodes, Faults: res.Faults, Dir: filepath.ToSlash(res.ResultsDir), Files: []string{},
+		Nodes: res.Nodes, Faults: res.Faults, Checks: res.Checks, History: res.History, Series: res.Series, Thresholds: res.Thresholds,
+		Dir: filepath.ToSlash(res.ResultsDir), Files: []string{},
 	}
 	if res.ResultsDir == "" {
 		return c

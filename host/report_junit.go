@@ -1,12 +1,18 @@
 package host
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ducktape-go/ducktape/host/compare"
 )
 
 // junitTailLines is how many trailing lines of a failed case's test_log.info
@@ -26,16 +32,20 @@ type (
 		Suites   []*junitSuite `xml:"testsuite"`
 	}
 	junitSuite struct {
-		Name      string       `xml:"name,attr"`
-		Tests     int          `xml:"tests,attr"`
-		Failures  int          `xml:"failures,attr"`
-		Errors    int          `xml:"errors,attr"`
-		Skipped   int          `xml:"skipped,attr"`
-		Time      string       `xml:"time,attr"`
-		Timestamp string       `xml:"timestamp,attr"`
-		Cases     []*junitCase `xml:"testcase"`
-		seconds   float64      // the sum of the cases' run times
-		start     float64      // the earliest case start, Unix seconds
+		Name      string `xml:"name,attr"`
+		Tests     int    `xml:"tests,attr"`
+		Failures  int    `xml:"failures,attr"`
+		Errors    int    `xml:"errors,attr"`
+		Skipped   int    `xml:"skipped,attr"`
+		Time      string `xml:"time,attr"`
+		Timestamp string `xml:"timestamp,attr"`
+		// Properties are the numbers of the cases' data (series
+		// summaries included), named "<case name>: <dotted key>": the
+		// schema has no properties per testcase.
+		Properties *junitProperties `xml:"properties"`
+		Cases      []*junitCase     `xml:"testcase"`
+		seconds    float64          // the sum of the cases' run times
+		start      float64          // the earliest case start, Unix seconds
 	}
 	junitCase struct {
 		Name      string        `xml:"name,attr"`
@@ -44,6 +54,13 @@ type (
 		Skipped   *junitMessage `xml:"skipped"`
 		Failure   *junitMessage `xml:"failure"`
 		SystemOut *junitText    `xml:"system-out"`
+	}
+	junitProperties struct {
+		Property []junitProperty `xml:"property"`
+	}
+	junitProperty struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
 	}
 	junitMessage struct {
 		Message string `xml:"message,attr"`
@@ -74,6 +91,12 @@ func (r *Report) junitLocked() ([]byte, error) {
 		}
 		c := r.junitCase(res)
 		s.Cases = append(s.Cases, c)
+		if props := junitDataProperties(res); len(props) > 0 {
+			if s.Properties == nil {
+				s.Properties = &junitProperties{}
+			}
+			s.Properties.Property = append(s.Properties.Property, props...)
+		}
 		s.Tests++
 		s.seconds += res.RunTimeSeconds
 		s.start = min(s.start, res.StartTime)
@@ -119,6 +142,22 @@ func (r *Report) junitCase(res *Result) *junitCase {
 		c.SystemOut = &junitText{xmlSafe(note)}
 	}
 	return c
+}
+
+// junitDataProperties returns the numbers of a result's data as
+// properties, sorted by key; none when the data is not JSON.
+func junitDataProperties(res *Result) []junitProperty {
+	var data any
+	if len(res.Data) == 0 || json.Unmarshal(res.Data, &data) != nil {
+		return nil
+	}
+	values := compare.Flatten(data)
+	keys := slices.Sorted(maps.Keys(values))
+	props := make([]junitProperty, len(keys))
+	for i, k := range keys {
+		props[i] = junitProperty{Name: xmlSafe(caseName(res) + ": " + k), Value: strconv.FormatFloat(values[k], 'g', -1, 64)}
+	}
+	return props
 }
 
 // caseName is a result's name within its file: the id's part after "::"

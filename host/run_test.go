@@ -18,7 +18,7 @@ import (
 // configured by configure, and returns the report and the session directory.
 func runWith(t *testing.T, cl *cluster.Cluster, files map[string]string, configure func(*host.Runner)) (*host.Report, string) {
 	t.Helper()
-	return hosttest.Run(t, cl, []string{writeTree(t, files)}, hosttest.Options{Configure: configure})
+	return hosttest.Run(t, cl, []string{hosttest.WriteTree(t, files)}, hosttest.Options{Configure: configure})
 }
 
 func TestTimeoutCancelsTheTestAndItsCommands(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/host/check"
+	"github.com/ducktape-go/ducktape/host/threshold"
 	"github.com/ducktape-go/ducktape/services/faults"
 )
 
@@ -29,6 +30,8 @@ type Test struct {
 	Nodes []cluster.NodeSpec
 	// Timeout is the timeout(...) mark; zero means the run's default.
 	Timeout time.Duration
+	// Thresholds are the threshold(...) marks, checked after the test.
+	Thresholds []*threshold.Expr
 }
 
 // Case is one run of a test with one set of parameters.
@@ -110,4 +113,9 @@ type Result struct {
 	// History summarizes the test's operation history for report.html's
 	// operations chart; nil when the test recorded none.
 	History *HistorySummary `json:"history,omitempty"`
+	// Thresholds are the verdicts of the case's threshold marks.
+	Thresholds []threshold.Verdict `json:"thresholds,omitempty"`
+	// Series are the case's series as report.html charts them (series.json
+	// in its results directory holds every point).
+	Series []SeriesPlot `json:"-"`
 }

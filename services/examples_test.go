@@ -28,7 +28,7 @@ func TestRedisExample(t *testing.T) {
 	needRedis(t)
 	cl := hosttest.LocalCluster(t, 3)
 	rep, _ := hosttest.RunFile(t, cl, redisSuite, hosttest.Options{})
-	if len(rep.Results) != 3 || rep.NumPassed != 3 {
+	if len(rep.Results) != 4 || rep.NumPassed != 4 {
 		t.Errorf("%d of %d Redis tests passed", rep.NumPassed, len(rep.Results))
 	}
 	assertNoProcesses(t, cl, "redis-server")
@@ -57,7 +57,7 @@ func TestRedisExampleOnSSH(t *testing.T) {
 	needRedis(t)
 	cl := sshCluster(t, 3)
 	rep, _ := hosttest.RunFile(t, cl, redisSuite, hosttest.Options{})
-	if rep.NumPassed != 3 {
+	if rep.NumPassed != 4 {
 		t.Errorf("%d of %d Redis tests passed", rep.NumPassed, len(rep.Results))
 	}
 }

@@ -39,7 +39,7 @@ func accountDomain() Domain {
 		onAccount("ssh_output", "account.ssh_output(cmd, allow_fail = False, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and returns its output.", accountSSHOutput),
 		onAccount("ssh_capture", "account.ssh_capture(cmd, allow_fail = False, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and yields its output lines as they arrive; leaving the loop early stops the command.", accountSSHCapture),
 		onAccount("alive", "account.alive(pid)", "Whether the process is running.", accountAlive),
-		onAccount("pids", "account.pids(pattern)", "The ids of the processes whose full command line matches pattern, a Go (RE2) regular expression; processes are listed with `ps`.", accountPids),
+		onAccount("pids", "account.pids(pattern)", "The ids of the processes whose full command line matches pattern, a Go (RE2) regular expression (listed with `ps` on SSH nodes, from /proc on local ones, where only the node's own processes count).", accountPids),
 		onAccount("signal", "account.signal(pid, sig, allow_fail = False)", "Sends a signal, by number or name: `15`, `\"TERM\"`, `\"SIGTERM\"`.", accountSignal),
 		onAccount("kill_process", "account.kill_process(pattern, clean_shutdown = True, allow_fail = False)", "Sends SIGTERM (SIGKILL unless clean_shutdown) to every process that `pids(pattern)` finds; does not wait for them to exit.", accountKillProcess),
 		onAccount("copy_to", "account.copy_to(src, dest)", "Copies a local file or directory to the node; into dest when dest is an existing directory (as scp).", accountCopy("copy_to")),

@@ -3,6 +3,7 @@ package starlib
 import (
 	"go.starlark.net/starlark"
 
+	"github.com/ducktape-go/ducktape/host/series"
 	"github.com/ducktape-go/ducktape/services"
 	"github.com/ducktape-go/ducktape/services/faults"
 )
@@ -35,6 +36,10 @@ type Env struct {
 	// reports it after the test. Nil where histories are unavailable. Safe
 	// for concurrent use.
 	History *TestHistory
+	// Series is the test's time series (ctx.series); the runner saves
+	// them and merges their summaries into the test's data. Nil where
+	// series are unavailable.
+	Series *series.Set
 }
 
 // NewEnv returns the environment e describes with a new Runtime (and a

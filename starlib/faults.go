@@ -25,6 +25,7 @@ func faultsDomain() Domain {
 		function("faults.kill", "faults.kill(service, node = None)", "SIGKILL to the service's processes (its pids hook); nothing heals it.", faultBuiltin(faultProcess((*faults.Registry).Kill))),
 		function("faults.cycle", "faults.cycle(make_fault, every = \"5s\", duration = \"2s\", until = None)", "A background nemesis: calls make_fault() at once and then every every, healing each fault after duration; until is None, a duration or a function.", faultBuiltin(faultCycle)),
 		function("faults.heal_all", "faults.heal_all()", "Stops every nemesis, then heals every active fault, newest first.", faultBuiltin(faultHealAll)),
+		function("faults.unsupported", "faults.unsupported(nodes)", "None when network faults (partition, isolate, loss) can act between the nodes, else why not, as a string: for a test to skip itself on a cluster whose nodes share a network stack (the local cluster) or lack iptables or root.", faultBuiltin(faultUnsupported)),
 		function("faults.history", "faults.history()", "A list of dicts, one per fault injected so far (the records of report.json's \"faults\").", faultBuiltin(faultHistory)),
 	}}
 }
@@ -69,6 +70,32 @@ func faultPartition(thread *starlark.Thread, fn string, reg *faults.Registry, ar
 		}
 	}
 	return inject(thread, func(ctx context.Context) (*faults.Fault, error) { return reg.Partition(ctx, groups) })
+}
+
+// faultUnsupported is faults.unsupported(nodes).
+func faultUnsupported(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var v starlark.Value
+	if err := starlark.UnpackArgs(fn, args, kwargs, "nodes", &v); err != nil {
+		return nil, err
+	}
+	nodes, err := nodesArg("nodes", v)
+	if err != nil {
+		return nil, err
+	}
+	why, err := Blocking(thread, func(ctx context.Context) (error, error) {
+		err := reg.NetworkReady(ctx, nodes)
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return err, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if why != nil {
+		return starlark.String(why.Error()), nil
+	}
+	return starlark.None, nil
 }
 
 // faultIsolate is faults.isolate(node).

@@ -77,6 +77,8 @@ func (e *Env) HistoryFile() history.File {
 		if rec.HealTime != nil {
 			end = unixTime(*rec.HealTime)
 		}
+		// A record is always well-formed (a kind; healed after injected),
+		// so FaultWindow cannot refuse it.
 		if w, err := e.History.h.FaultWindow(rec.Kind, rec.Nodes, unixTime(rec.InjectTime), end); err == nil {
 			f.Faults = append(f.Faults, w)
 		}

@@ -8,6 +8,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/host/threshold"
 )
 
 // MarksKey is the thread-local key under which a loading thread holds the
@@ -65,6 +66,8 @@ type TestMarks struct {
 	Env map[string]string
 	// Timeout is the timeout(...) mark; zero without one.
 	Timeout time.Duration
+	// Thresholds are the threshold(...) marks' expressions, in call order.
+	Thresholds []*threshold.Expr
 }
 
 // marksDomain is the marks: top-level calls of a test file that say how
@@ -81,6 +84,7 @@ func marksDomain() Domain {
 		function("ignore", "ignore(test, **params)", "Mark: every case of test, or those matching params, is IGNORE. In test files only.", markBuiltin("ignore", markIgnore)),
 		function("env", "env(test, **vars)", "Mark: test is IGNORE unless the environment has these values. In test files only.", markBuiltin("env", markEnv)),
 		function("timeout", "timeout(test, duration)", "Mark: cancel test after a duration (\"10m\") or a number of seconds. In test files only.", markBuiltin("timeout", markTimeout)),
+		function("threshold", "threshold(test, expr, ...)", "Mark: after the test, FAIL it unless each expression (\"latency_ms.p99 < 50\") holds on its data and series summaries. In test files only.", markBuiltin("threshold", markThreshold)),
 	}}
 }
 

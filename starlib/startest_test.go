@@ -2,23 +2,25 @@ package starlib_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"go.starlark.net/starlark"
 
 	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/host/series"
 	"github.com/ducktape-go/ducktape/starlib"
+	"github.com/ducktape-go/ducktape/starlib/startest"
 )
 
 // TestScripts runs testdata/*.star in go.starlark.net's style: a file is a
 // series of chunks separated by lines of "---"; each chunk runs with a test
 // context (ctx) over a small local cluster. A chunk with a comment
 // `### "regexp"` must fail with an error matching it; other chunks must
-// succeed.
+// succeed (see starlib/startest).
 func TestScripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.star")
 	if err != nil || len(files) == 0 {
@@ -35,14 +37,12 @@ func TestScripts(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, chunk := range strings.Split(string(data), "\n---\n") {
-			t.Run(filepath.Base(file)+"#"+string(rune('0'+i)), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s#%d", filepath.Base(file), i), func(t *testing.T) {
 				runChunk(t, cl, file, chunk, lineOf(string(data), chunk))
 			})
 		}
 	}
 }
-
-var wantErrRE = regexp.MustCompile(`### "(.*)"`)
 
 // recorder is a starlib.Logger that keeps the records.
 type recorder struct{ records []starlib.Record }
@@ -54,7 +54,7 @@ func runChunk(t *testing.T, cl *cluster.Cluster, file, chunk string, line int) {
 	src := strings.Repeat("\n", line-1) + chunk
 	log := &recorder{}
 	dir := t.TempDir()
-	env := starlib.NewEnv(starlib.Env{Log: log, Cluster: starlib.NewTestCluster(cl.Nodes()), History: starlib.NewTestHistory(dir)})
+	env := starlib.NewEnv(starlib.Env{Log: log, Cluster: starlib.NewTestCluster(cl.Nodes()), History: starlib.NewTestHistory(dir), Series: series.NewSet()})
 	rt := env.Runtime
 	params := starlark.NewDict(0)
 	tctx := &starlib.TestContext{
@@ -70,14 +70,14 @@ func runChunk(t *testing.T, cl *cluster.Cluster, file, chunk string, line int) {
 	_, err := starlark.ExecFileOptions(starlib.FileOptions, thread, file, src, predeclared)
 	rt.Unlock()
 
-	m := wantErrRE.FindStringSubmatch(chunk)
+	want := startest.ChunkExpectation(chunk)
 	switch {
-	case m == nil && err != nil:
+	case want == nil && err != nil:
 		t.Errorf("%s:%d: unexpected error: %v", file, line, backtrace(err))
-	case m != nil && err == nil:
-		t.Errorf("%s:%d: succeeded, want error matching %q", file, line, m[1])
-	case m != nil && !regexp.MustCompile(m[1]).MatchString(err.Error()):
-		t.Errorf("%s:%d: error %q does not match %q", file, line, err, m[1])
+	case want != nil && err == nil:
+		t.Errorf("%s:%d: succeeded, want error matching %q", file, line, want)
+	case want != nil && !want.MatchString(err.Error()):
+		t.Errorf("%s:%d: error %q does not match %q", file, line, err, want)
 	}
 }
 

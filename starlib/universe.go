@@ -35,6 +35,7 @@ func domains() []func() Domain {
 		httpDomain,         // monitor_http.go
 		nodeDomain,         // node.go
 		parallelDomain,     // parallel.go
+		performanceDomain,  // performance.go
 		servicesDomain,     // service.go
 		serviceValueDomain, // service_methods.go
 		starlarkLibDomain,  // stdlib.go

@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/pem"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ducktape-go/ducktape/cluster"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -19,28 +19,10 @@ import (
 // place nodes differently (cluster/netnstest puts each in a network
 // namespace).
 
-// SSHDConfig returns an sshd_config for a test node: listening on addr:port,
-// key login only (to the keys in authorizedKeys) for any user including
-// root, no PAM (so accounts without a password are accepted), SFTP, and
-// TCP forwarding (for ProxyJump).
+// SSHDConfig returns an sshd_config for a test node listening on
+// addr:port (see cluster.SSHDConfig), logging errors only.
 func SSHDConfig(addr string, port int, hostKey, authorizedKeys string) string {
-	return fmt.Sprintf(`ListenAddress %s
-Port %d
-HostKey %s
-PidFile none
-AuthorizedKeysFile %s
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-UsePAM no
-StrictModes no
-UseDNS no
-AllowTcpForwarding yes
-MaxStartups 100:30:200
-LogLevel ERROR
-Subsystem sftp internal-sftp
-`, addr, port, hostKey, authorizedKeys)
+	return cluster.SSHDConfig(addr, port, hostKey, authorizedKeys, "ERROR")
 }
 
 // WriteKey writes a new ed25519 private key to path in OpenSSH format and

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // BenchmarkSession200Tests measures a whole session of 200 trivial tests
@@ -18,7 +20,7 @@ func BenchmarkSession200Tests(b *testing.B) {
 		fmt.Fprintf(&src, "def test_%d(ctx):\n    ctx.logger.info(\"test %%d\", %d)\n", i, i)
 	}
 	for f := 0; f < 20; f++ {
-		writeFileB(b, dir, fmt.Sprintf("suite/test_%02d.star", f), src.String())
+		hosttest.WriteFile(b, dir, fmt.Sprintf("suite/test_%02d.star", f), src.String())
 	}
 	results := filepath.Join(dir, "results")
 	b.ResetTimer()

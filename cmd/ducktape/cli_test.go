@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
 // runCLI runs the CLI in-process with args and returns its exit status and
@@ -30,27 +32,11 @@ func runCLI(t testing.TB, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-func writeFile(t *testing.T, dir, name, contents string) string {
-	return writeFileB(t, dir, name, contents)
-}
-
-func writeFileB(t testing.TB, dir, name, contents string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(contents), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestExitStatuses(t *testing.T) {
 	dir := t.TempDir()
-	pass := writeFile(t, dir, "pass/test_p.star", "def test_p(ctx):\n    pass\n")
-	fail := writeFile(t, dir, "fail/test_f.star", "def test_f(ctx):\n    fail(\"nope\")\n")
-	broken := writeFile(t, dir, "broken/test_b.star", "def test_b(ctx)\n")
+	pass := hosttest.WriteFile(t, dir, "pass/test_p.star", "def test_p(ctx):\n    pass\n")
+	fail := hosttest.WriteFile(t, dir, "fail/test_f.star", "def test_f(ctx):\n    fail(\"nope\")\n")
+	broken := hosttest.WriteFile(t, dir, "broken/test_b.star", "def test_b(ctx)\n")
 	results := filepath.Join(dir, "results")
 	for _, tc := range []struct {
 		args []string
@@ -76,7 +62,7 @@ func TestExitStatuses(t *testing.T) {
 
 func TestCollectOnlyWritesNothing(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "test_a.star", "def test_one(ctx): pass\ndef test_two(ctx): pass\n")
+	hosttest.WriteFile(t, dir, "test_a.star", "def test_one(ctx): pass\ndef test_two(ctx): pass\n")
 	results := filepath.Join(dir, "results")
 	code, out, _ := runCLI(t, "--collect-only", "--results-root", results, dir)
 	if code != exitOK {
@@ -92,10 +78,10 @@ func TestCollectOnlyWritesNothing(t *testing.T) {
 
 func TestGlobalsReachTests(t *testing.T) {
 	dir := t.TempDir()
-	test := writeFile(t, dir, "test_g.star", `def test_g(ctx):
+	test := hosttest.WriteFile(t, dir, "test_g.star", `def test_g(ctx):
     assert.eq(ctx.globals["broker"], {"version": "3.7"})
 `)
-	globalsFile := writeFile(t, dir, "globals.json", `{"broker": {"version": "3.7"}}`)
+	globalsFile := hosttest.WriteFile(t, dir, "globals.json", `{"broker": {"version": "3.7"}}`)
 	results := filepath.Join(dir, "results")
 	for _, g := range []string{`{"broker": {"version": "3.7"}}`, globalsFile} {
 		if code, out, errOut := runCLI(t, "--results-root", results, "--globals", g, test); code != exitOK {
@@ -106,7 +92,7 @@ func TestGlobalsReachTests(t *testing.T) {
 
 func TestCollectOnlyShowsNodeNeeds(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "test_n.star", `
+	hosttest.WriteFile(t, dir, "test_n.star", `
 def test_two(ctx): pass
 cluster(test_two, num_nodes = 2)
 def test_typed(ctx): pass
@@ -129,7 +115,7 @@ func TestSubsetsAndSample(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		fmt.Fprintf(&src, "def test_%d(ctx): pass\n", i)
 	}
-	writeFile(t, dir, "test_s.star", src.String())
+	hosttest.WriteFile(t, dir, "test_s.star", src.String())
 	count := func(args ...string) int {
 		t.Helper()
 		code, out, errOut := runCLI(t, append([]string{"--collect-only"}, append(args, dir)...)...)
@@ -151,7 +137,7 @@ func TestSubsetsAndSample(t *testing.T) {
 
 func TestConfigFilesAreLayered(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "test_c.star", "def test_a(ctx): pass\ndef test_b(ctx): pass\n")
+	hosttest.WriteFile(t, dir, "test_c.star", "def test_a(ctx): pass\ndef test_b(ctx): pass\n")
 	files := map[string]string{
 		".ducktape/config":         "# project defaults\n--exclude " + dir + "/test_c.star::test_a\n--max-parallel 2\n",
 		"/home/u/.ducktape/config": "--max-parallel many\n",
@@ -198,7 +184,7 @@ func TestConfigFilesAreLayered(t *testing.T) {
 
 func TestProgressLineOnATerminal(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "test_p.star", "def test_a(ctx):\n    ctx.cluster[0].account.ssh(\"sleep 0.7\")\n")
+	hosttest.WriteFile(t, dir, "test_p.star", "def test_a(ctx):\n    ctx.cluster[0].account.ssh(\"sleep 0.7\")\n")
 	var out bytes.Buffer
 	gs := &globalState{
 		ctx: context.Background(), args: []string{"--results-root", filepath.Join(dir, "results"), "--local-nodes", "2", dir},

@@ -18,9 +18,9 @@ import (
 const projectConfig = ".ducktape/config"
 
 // withConfigArgs returns args preceded by the arguments of the
-// configuration files. Subcommands (version, repl, help) take none.
+// configuration files. Subcommands (version, repl, compare, help) take none.
 func withConfigArgs(gs *globalState, args []string) ([]string, error) {
-	if len(args) > 0 && slices.Contains([]string{"version", "repl", "help", "completion", "__complete"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"version", "repl", "compare", "help", "completion", "__complete"}, args[0]) {
 		return args, nil
 	}
 	files := []string{projectConfig}

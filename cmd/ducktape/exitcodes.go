@@ -5,11 +5,14 @@ import (
 	"fmt"
 )
 
-// Exit statuses, as DESIGN.md fixes them.
+// Exit statuses (see docs/cli.md, "Exit status"). Each comment is the
+// meaning docs/cli.md gives (TestDocsExitStatuses generates its table from
+// them).
 const (
-	exitOK         = 0 // every test passed (FLAKY and IGNORE count as passed)
-	exitTestFailed = 1 // a test failed or a file failed to load
-	exitUsage      = 2 // bad usage or configuration
+	exitOK         = 0   // every test passed (FLAKY and IGNORE count as passed)
+	exitTestFailed = 1   // a test failed, a file failed to load, or the run was interrupted
+	exitUsage      = 2   // bad usage or configuration: the message names the flag or file and why
+	exitKilled     = 130 // a third Ctrl-C (or SIGTERM) ended the process at once, without teardown (128 + SIGINT, as shells report it)
 )
 
 // exitError carries an exit status and, unless silent, a message for stderr.

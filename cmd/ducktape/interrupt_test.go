@@ -10,26 +10,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
-// buildBinary builds ducktape into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "ducktape")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func TestCtrlCTearsDownAndReports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	marker := "sleep 37.5"
-	writeFile(t, dir, "tests/test_i.star", `
+	hosttest.WriteFile(t, dir, "tests/test_i.star", `
 def test_first(ctx):
     ctx.cluster[0].account.ssh("`+marker+`")
 

@@ -57,7 +57,7 @@ func runRepl(gs *globalState, opts *replOptions, args []string) error {
 	if opts.nodes < 0 {
 		return usageErrorf("--nodes must not be negative, not %d", opts.nodes)
 	}
-	cl, err := opts.open()
+	cl, err := opts.open(gs)
 	if err != nil {
 		return err
 	}

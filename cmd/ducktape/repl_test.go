@@ -56,20 +56,6 @@ func TestReplUsageErrors(t *testing.T) {
 	}
 }
 
-// buildDucktape builds the binary for the pseudo-terminal tests (the build
-// cache makes every build after the first one quick).
-func buildDucktape(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "ducktape")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // terminal is `ducktape repl` on a pseudo-terminal, as a person uses it.
 type terminal struct {
 	t    *testing.T
@@ -154,7 +140,7 @@ func (term *terminal) expect(want string) {
 }
 
 func TestReplOnATerminal(t *testing.T) {
-	term := startTerminal(t, buildDucktape(t))
+	term := startTerminal(t, buildBinary(t))
 
 	term.send("6 * 7\r")
 	term.expect("42\n>>> ")
@@ -196,7 +182,7 @@ func TestReplOnATerminal(t *testing.T) {
 }
 
 func TestReplLeavesCleanly(t *testing.T) {
-	bin := buildDucktape(t)
+	bin := buildBinary(t)
 	term := startTerminal(t, bin)
 	term.send("nodes[0].account.ssh(\"nohup sleep 987 > /dev/null 2>&1 &\")\r")
 	term.expect("0\n>>> ")

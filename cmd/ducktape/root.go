@@ -34,7 +34,8 @@ func newRootCommand(gs *globalState) *cobra.Command {
 		Use:   "ducktape [flags] [SYMBOL...]",
 		Short: "Run system integration and performance tests written in Starlark",
 		Long: `ducktape runs tests written in Starlark against a cluster of nodes: this machine
-(the default, --cluster local), SSH hosts from a cluster file, or Vagrant boxes.
+(the default, --cluster local), SSH hosts from a cluster file, Vagrant boxes, or
+containers of a Docker Engine (--cluster docker: a multi-host cluster on one machine).
 
 A SYMBOL selects tests: a directory (searched for test_*.star and *_test.star),
 a file, or a glob, optionally followed by ::test_name and @{"param": value}.
@@ -44,7 +45,8 @@ Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
 2 bad usage or configuration.`,
 		Example: `  ducktape examples/
   ducktape examples/hello/test_hello.star::test_round_trip
-  ducktape --cluster-file cluster.json tests/`,
+  ducktape --cluster-file cluster.json tests/
+  ducktape --cluster docker --docker-nodes 8 examples/`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
@@ -58,5 +60,7 @@ Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
 	}
 	root.AddCommand(newVersionCommand(gs))
 	root.AddCommand(newReplCommand(gs))
+	root.AddCommand(newDockerCommand(gs))
+	root.AddCommand(newCompareCommand(gs))
 	return root
 }

@@ -51,18 +51,26 @@ type clusterOptions struct {
 	provider   string
 	file       string
 	localNodes int
+	docker     dockerFlags
 }
 
 func (o *clusterOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.provider, "cluster", "", "cluster provider: local, json or vagrant (default: json with --cluster-file, else local)")
+	f.StringVar(&o.provider, "cluster", "", "cluster provider: local, json, vagrant or docker (default: json with --cluster-file, else local)")
 	f.StringVar(&o.file, "cluster-file", "", "ducktape cluster file (JSON) describing SSH nodes")
 	f.IntVar(&o.localNodes, "local-nodes", 16, "number of nodes of the local cluster")
+	o.docker.addFlags(cmd)
 }
 
 // open builds the chosen cluster; its errors are configuration errors.
-func (o *clusterOptions) open() (*cluster.Cluster, error) {
-	c, err := cluster.Open(cluster.Options{Provider: o.provider, File: o.file, LocalNodes: o.localNodes})
+func (o *clusterOptions) open(gs *globalState) (*cluster.Cluster, error) {
+	var c *cluster.Cluster
+	var err error
+	if o.provider == "docker" {
+		c, err = o.docker.open(gs)
+	} else {
+		c, err = cluster.Open(cluster.Options{Provider: o.provider, File: o.file, LocalNodes: o.localNodes})
+	}
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
@@ -180,7 +188,7 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 		return con.collected(suite)
 	}
 
-	cl, err := opts.open()
+	cl, err := opts.open(gs)
 	if err != nil {
 		return err
 	}

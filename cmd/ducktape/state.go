@@ -65,7 +65,7 @@ func watchInterrupts() (stop, abort context.Context) {
 		<-signals
 		abortTeardown(errAborted)
 		<-signals
-		os.Exit(130)
+		os.Exit(exitKilled)
 	}()
 	return stop, abort
 }

@@ -54,7 +54,7 @@ func BenchmarkLinearizable(b *testing.B) {
 // that overlaps n concurrent writes tries every subset of them. "porcupine"
 // is the reference as in BenchmarkLinearizable.
 func BenchmarkRefuteConcurrentWrites(b *testing.B) {
-	for _, n := range []int{6, 8, 10, 12} {
+	for _, n := range []int{8, 10, 12, 14} {
 		h := hardHistory(n)
 		b.Run(fmt.Sprintf("writes=%d/check", n), func(b *testing.B) {
 			for b.Loop() {

@@ -17,6 +17,9 @@ import (
 // Failed adds never happened; adds of unknown outcome may have.
 func Counter(h history.File) (Result, error) {
 	ops := history.Operations(h.Events)
+	if err := onlyAddRead("counter", ops); err != nil {
+		return Result{}, err
+	}
 	var adds []counterAdd
 	var reads []history.Operation
 	for _, op := range ops {
@@ -33,8 +36,6 @@ func Counter(h history.File) (Result, error) {
 			if op.Type == history.OK {
 				reads = append(reads, op)
 			}
-		default:
-			return Result{}, fmt.Errorf("counter: operation %d (process %d): f %q is not add or read", op.Index, op.Process, op.F)
 		}
 	}
 	b := newCounterBounds(adds)

@@ -51,11 +51,7 @@ func TestCounterChecker(t *testing.T) {
 			if r.OK != c.ok || r.Name != "counter" {
 				t.Fatalf("ok %v, want %v: %s", r.OK, c.ok, r.Summary)
 			}
-			for _, w := range c.words {
-				if !strings.Contains(r.Summary, w) {
-					t.Errorf("summary lacks %q: %s", w, r.Summary)
-				}
-			}
+			assertContains(t, "summary", r.Summary, c.words...)
 		})
 	}
 }

@@ -3,6 +3,8 @@ package check
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
+	"testing"
 	"time"
 
 	"github.com/ducktape-go/ducktape/host/history"
@@ -130,4 +132,14 @@ func randomRegisterHistory(seed uint64, n, clients, keys int, infos float64) his
 		}
 	}
 	return hist(steps...)
+}
+
+// assertContains fails t for each of words that text (named what) lacks.
+func assertContains(t *testing.T, what, text string, words ...string) {
+	t.Helper()
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
 }

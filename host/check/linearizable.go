@@ -176,7 +176,7 @@ func countWords(n, skipped, parts int, partitioned bool) string {
 		s += " on " + plural(parts, "key")
 	}
 	if skipped > 0 {
-		s += fmt.Sprintf(", %d failed or unknown reads left out", skipped)
+		s += fmt.Sprintf(", %d more left out (failed, or reads of unknown outcome)", skipped)
 	}
 	return s
 }

@@ -17,13 +17,11 @@ import (
 // back are reported as recovered. Without an ok read the verdict is unknown.
 func Set(h history.File) (Result, error) {
 	ops := history.Operations(h.Events)
+	if err := onlyAddRead("set", ops); err != nil {
+		return Result{}, err
+	}
 	var final *history.Operation
 	for i, op := range ops {
-		switch op.F {
-		case "add", "read":
-		default:
-			return Result{}, fmt.Errorf("set: operation %d (process %d): f %q is not add or read", op.Index, op.Process, op.F)
-		}
 		if op.F == "read" && op.Type == history.OK && (final == nil || op.Completion > final.Completion) {
 			final = &ops[i]
 		}
@@ -102,6 +100,17 @@ func Set(h history.File) (Result, error) {
 	}
 	res.Summary = strings.Join(words, "; ")
 	return res, nil
+}
+
+// onlyAddRead checks that every operation is an add or a read, the only
+// operations of the set and counter checkers.
+func onlyAddRead(checker string, ops []history.Operation) error {
+	for _, op := range ops {
+		if op.F != "add" && op.F != "read" {
+			return fmt.Errorf("%s: operation %d (process %d): f %q is not add or read", checker, op.Index, op.Process, op.F)
+		}
+	}
+	return nil
 }
 
 // without returns the elements of l not in drop.

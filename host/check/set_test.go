@@ -57,11 +57,7 @@ func TestSetChecker(t *testing.T) {
 			if r.OK != c.ok || r.Unknown != c.unknown || r.Name != "set" {
 				t.Fatalf("ok %v unknown %v, want %v %v: %s", r.OK, r.Unknown, c.ok, c.unknown, r.Summary)
 			}
-			for _, w := range c.words {
-				if !strings.Contains(r.Summary, w) {
-					t.Errorf("summary lacks %q: %s", w, r.Summary)
-				}
-			}
+			assertContains(t, "summary", r.Summary, c.words...)
 			if c.unknown {
 				return
 			}

@@ -88,7 +88,8 @@ func (h *History) Start() time.Time { return h.start }
 // ("read", "write", "cas", "add"...) and value its argument. It fails if the
 // process still has an operation open (Jepsen's processes are sequential:
 // after an info, give the client a new process number) or if value is not
-// JSON-able.
+// JSON-able. The history keeps value as given: the caller must not modify
+// it afterwards.
 func (h *History) Invoke(process int, f string, value any) (Op, error) {
 	if f == "" {
 		return Op{}, fmt.Errorf("invoke: f (the operation's name) is empty")
@@ -112,7 +113,8 @@ func (h *History) Invoke(process int, f string, value any) (Op, error) {
 
 // Complete records the end of op with outcome typ (OK, Fail or Info). A nil
 // value keeps the invoked value (a write completes with what it wrote);
-// a read passes what it read. An operation completes once.
+// a read passes what it read (kept as given, like Invoke's). An operation
+// completes once.
 func (h *History) Complete(op Op, typ Type, value any) (Event, error) {
 	if typ != OK && typ != Fail && typ != Info {
 		return Event{}, fmt.Errorf("complete: outcome %q is not ok, fail or info", typ)

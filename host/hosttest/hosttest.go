@@ -6,13 +6,13 @@
 // Expected failures are written in the test file itself, in the style of
 // go.starlark.net's test data: a line `### "regexp"` right before a
 // `def test_x` says that test_x must FAIL with a summary matching regexp;
-// every other test must PASS.
+// every other test must PASS (see starlib/startest).
 package hosttest
 
 import (
 	"context"
 	"os"
-	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +23,7 @@ import (
 	"github.com/ducktape-go/ducktape/host"
 	"github.com/ducktape-go/ducktape/services"
 	"github.com/ducktape-go/ducktape/starlib"
+	"github.com/ducktape-go/ducktape/starlib/startest"
 )
 
 // Options tune Run.
@@ -73,7 +74,7 @@ func RunFile(t testing.TB, cl *cluster.Cluster, symbol string, opts Options) (*h
 	if len(report.Results) == 0 {
 		t.Fatalf("%s: no tests ran", symbol)
 	}
-	want := Expectations(string(src))
+	want := startest.Expectations(string(src))
 	for _, res := range report.Results {
 		name := res.FunctionName
 		switch re, fails := want[name]; {
@@ -90,16 +91,25 @@ func RunFile(t testing.TB, cl *cluster.Cluster, symbol string, opts Options) (*h
 	return report, dir
 }
 
-var expectRE = regexp.MustCompile(`(?m)^### "(.*)"\ndef (test_\w+)`)
-
-// Expectations maps each test of src expected to fail to the pattern its
-// summary must match.
-func Expectations(src string) map[string]*regexp.Regexp {
-	out := map[string]*regexp.Regexp{}
-	for _, m := range expectRE.FindAllStringSubmatch(src, -1) {
-		out[m[2]] = regexp.MustCompile("(?s)" + m[1])
+// TestNames returns the names of the test functions that discovery finds
+// in file, in file order, so that a Go test can run each on its own
+// without a list of names that a new test would be missing from.
+func TestNames(t testing.TB, file string) []string {
+	t.Helper()
+	suite, err := host.Discover(host.NewLoader(services.Std, starlib.Predeclared()), []string{file}, host.DiscoverOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	if len(suite.LoadFailures) > 0 {
+		t.Fatalf("%s: %s", file, suite.LoadFailures[0].Message())
+	}
+	var names []string
+	for _, c := range suite.Cases {
+		if !slices.Contains(names, c.Test.Name) {
+			names = append(names, c.Test.Name)
+		}
+	}
+	return names
 }
 
 // Result returns the result of the test function named name.

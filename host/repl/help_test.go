@@ -48,9 +48,10 @@ func TestHelpEntriesAreCurrent(t *testing.T) {
 _mon = nodes[0].account.monitor_log("missing.log")
 _history = history()
 _op = _history.invoke(0, "read")
+_series = ctx.series("x")
 `)
 	values := map[string]starlark.HasAttrs{}
-	for _, v := range []starlark.Value{s.env.Cluster.Index(0), s.env.Cluster, s.tctx, s.globals["_svc"], s.globals["_mon"], s.globals["_history"], s.globals["_op"]} {
+	for _, v := range []starlark.Value{s.env.Cluster.Index(0), s.env.Cluster, s.tctx, s.globals["_svc"], s.globals["_mon"], s.globals["_history"], s.globals["_op"], s.globals["_series"]} {
 		values[v.Type()] = v.(starlark.HasAttrs)
 	}
 	values["account"] = attr(t, values["node"], "account").(starlark.HasAttrs)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 	"github.com/ducktape-go/ducktape/services"
 	"github.com/ducktape-go/ducktape/starlib"
 )
@@ -130,14 +131,10 @@ func TestExitEndsTheSession(t *testing.T) {
 }
 
 func TestFileRunsFirstAndLoadResolvesAgainstDir(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, text string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("lib.star", "def greet(who):\n    return 'hi ' + who\n")
-	write("setup.star", "load('lib.star', 'greet')\nfirst = greet(nodes[0].name)\n")
+	dir := hosttest.WriteTree(t, map[string]string{
+		"lib.star":   "def greet(who):\n    return 'hi ' + who\n",
+		"setup.star": "load('lib.star', 'greet')\nfirst = greet(nodes[0].name)\n",
+	})
 	out, errOut, err := runPipe(t, "first\nload(\"lib.star\", \"greet\")\ngreet(\"there\")\n",
 		Options{File: filepath.Join(dir, "setup.star"), Config: Config{Dir: dir}})
 	if err != nil || errOut != "" {

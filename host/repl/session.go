@@ -14,6 +14,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/host/series"
 	"github.com/ducktape-go/ducktape/services"
 	"github.com/ducktape-go/ducktape/services/faults"
 	"github.com/ducktape-go/ducktape/starlib"
@@ -90,6 +91,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 		Services: services.NewRegistry(ctx),
 		Faults:   faults.NewRegistry("repl", cfg.Nodes),
 		History:  starlib.NewTestHistory(cfg.ResultsDir),
+		Series:   series.NewSet(), // summaries only: the prompt saves nothing
 	})
 	empty := starlark.NewDict(0)
 	empty.Freeze()

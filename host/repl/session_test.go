@@ -86,3 +86,22 @@ paused = faults.pause(svc)
 		t.Errorf("the pause was not healed when the session ended: %+v", history)
 	}
 }
+
+// TestHistoryAtThePrompt checks that the session has a history, the same
+// object at every call, and that a check writes its visualization into the
+// session's results directory.
+func TestHistoryAtThePrompt(t *testing.T) {
+	s, out, _ := newSession(t)
+	exec(t, s, `h = history()
+h.ok(h.invoke(0, "write", 1))
+h.ok(history().invoke(1, "read"), 2)
+r = check.linearizable(h, model = "register")
+print(r.ok, r.visualization != None, history() == h)
+`)
+	if out.String() != "False True True\n" {
+		t.Errorf("output %q", out.String())
+	}
+	if checks := s.env.History.Checks(); len(checks) != 1 || !strings.HasPrefix(checks[0].Visualization, s.tctx.ResultsDir) {
+		t.Errorf("checks %+v, results dir %s", checks, s.tctx.ResultsDir)
+	}
+}

@@ -163,7 +163,7 @@
 
   function logsCell(c) {
     var cell = el("td", { "class": "logs" });
-    var labels = { "test_log.info": "info", "test_log.debug": "debug", "data.json": "data", "report.json": "json" };
+    var labels = { "test_log.info": "info", "test_log.debug": "debug", "data.json": "data", "report.json": "json", "history.json": "history" };
     (c.files || []).forEach(function (f) {
       cell.appendChild(el("a", { href: href(c.dir, f), title: c.dir + "/" + f, text: labels[f] || f }));
     });

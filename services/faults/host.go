@@ -133,6 +133,16 @@ func (r *Registry) netPrep(ctx context.Context, nodes []*cluster.Node, tools ...
 	return out, nil
 }
 
+// NetworkReady reports why network faults (partition, isolate, loss)
+// cannot act between nodes, or nil when they can: the check each of them
+// makes before it is injected (iptables, root or passwordless sudo, and a
+// network stack of each node's own). A test uses it to skip itself where
+// its faults could not separate anything.
+func (r *Registry) NetworkReady(ctx context.Context, nodes []*cluster.Node) error {
+	_, err := r.netPrep(ctx, nodes, "iptables")
+	return err
+}
+
 // run runs a script of privileged commands on n (sudo is prefixed by the
 // script's builder, see hostInfo.sudo).
 func run(ctx context.Context, n *cluster.Node, script string) error {

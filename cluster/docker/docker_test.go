@@ -1,0 +1,160 @@
+package docker_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/cluster/accounttest"
+	"github.com/ducktape-go/ducktape/cluster/docker"
+	"github.com/ducktape-go/ducktape/cluster/docker/dockertest"
+)
+
+func TestDockerConformance(t *testing.T) {
+	accounttest.Run(t, dockertest.Views(dockertest.Start(t, 2, docker.Options{})))
+}
+
+func TestDockerIsolation(t *testing.T) {
+	accounttest.RunIsolation(t, dockertest.Views(dockertest.Start(t, 2, docker.Options{})))
+}
+
+// TestDockerNodesAreHosts: each node is a host of its own: its hostname is
+// its name, the others resolve that name to its address, and its file
+// system is its own.
+func TestDockerNodesAreHosts(t *testing.T) {
+	ctx := context.Background()
+	nodes := dockertest.Start(t, 2, docker.Options{}).Nodes()
+	a, b := nodes[0].Account, nodes[1].Account
+	if got, _ := a.Output(ctx, "hostname", cluster.OutputOptions{}); strings.TrimSpace(got) != nodes[0].Name {
+		t.Errorf("hostname of %s: %q", nodes[0].Name, got)
+	}
+	resolved, err := b.Output(ctx, "getent hosts "+nodes[0].Name, cluster.OutputOptions{})
+	if err != nil || strings.Fields(resolved)[0] != a.Info().ExternallyRoutableIP {
+		t.Errorf("%s resolves %s to %q (%v), want %s", nodes[1].Name, nodes[0].Name, resolved, err, a.Info().ExternallyRoutableIP)
+	}
+	if a.Info().ExternallyRoutableIP == b.Info().ExternallyRoutableIP {
+		t.Errorf("both nodes have address %s", a.Info().ExternallyRoutableIP)
+	}
+	if err := a.CreateFile(ctx, "mine", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := b.Exists(ctx, "mine"); ok || err != nil {
+		t.Errorf("a file made on %s exists on %s (%v)", nodes[0].Name, nodes[1].Name, err)
+	}
+}
+
+// TestDockerDeadNode: a command on a node whose container died fails
+// naming the node, how its container ended and its last log lines.
+func TestDockerDeadNode(t *testing.T) {
+	ctx := context.Background()
+	cl := dockertest.Start(t, 1, docker.Options{})
+	n := cl.Nodes()[0]
+	container := dockertest.ClustersOf(t, os.Getpid())[0].Containers[0]
+	if out, err := exec.Command("docker", "kill", container).CombinedOutput(); err != nil {
+		t.Fatalf("docker kill: %v\n%s", err, out)
+	}
+	_, err := n.Account.SSH(ctx, "true", false)
+	var dead *docker.DeadNodeError
+	if !errors.As(err, &dead) {
+		t.Fatalf("after the container was killed: %v", err)
+	}
+	for _, want := range []string{"node docker1 died", "exited with status 137", "Server listening"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error lacks %q: %v", want, err)
+		}
+	}
+}
+
+func TestParseMount(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want docker.Mount
+		err  string
+	}{
+		{in: "/src:/dst", want: docker.Mount{Source: "/src", Target: "/dst"}},
+		{in: "/src:/dst:ro", want: docker.Mount{Source: "/src", Target: "/dst", ReadOnly: true}},
+		{in: "/src:/dst:rw", want: docker.Mount{Source: "/src", Target: "/dst"}},
+		{in: "/src", err: "want SRC:DST"},
+		{in: "/src:dst", err: "must be an absolute path"},
+		{in: ":/dst", err: "want SRC:DST"},
+		{in: "/a:/b:/c", err: "want SRC:DST"},
+	} {
+		got, err := docker.ParseMount(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseMount(%q): %v, want an error with %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("ParseMount(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestDockerNoStrays: a detached process, a command that prints a lot and
+// a command cancelled midway leave nothing running once the cluster is
+// closed (the containers' processes are this machine's, so pgrep sees them).
+func TestDockerNoStrays(t *testing.T) {
+	dockertest.RequireEngine(t)
+	cl, err := docker.Open(context.Background(), docker.Options{Nodes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := cl.Nodes()[0].Account
+	if _, err := acct.SSH(context.Background(), "nohup sleep 43.25 > /dev/null 2>&1 &", false); err != nil {
+		t.Fatal(err)
+	}
+	out, err := acct.Output(context.Background(), "head -c 20000000 /dev/zero | tr '\\0' x", cluster.OutputOptions{})
+	if err != nil || len(out) != 20000000 {
+		t.Errorf("a 20 MB output: %d bytes, %v", len(out), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := acct.SSH(ctx, "sleep 44.25", false); err == nil {
+		t.Error("a command cancelled after 1 s succeeded")
+	}
+	if !running("sleep 43.25") {
+		t.Fatal("the detached process is not running")
+	}
+	if err := cl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"sleep 43.25", "sleep 44.25"} {
+		if running(p) {
+			t.Errorf("%q survived the cluster", p)
+		}
+	}
+}
+
+// running reports whether a process of this machine runs cmdline.
+func running(cmdline string) bool {
+	out, _ := exec.Command("pgrep", "-f", cmdline).Output()
+	return len(strings.TrimSpace(string(out))) > 0
+}
+
+// TestDockerRemoteEngine: with a tcp:// engine the runner reaches the
+// nodes through the ports the engine publishes on its host, while the
+// nodes still reach each other at their bridge addresses. It needs an
+// engine listening on TCP, named by DUCKTAPE_TEST_DOCKER_TCP (CI starts
+// one on loopback).
+func TestDockerRemoteEngine(t *testing.T) {
+	host := os.Getenv("DUCKTAPE_TEST_DOCKER_TCP")
+	if host == "" {
+		t.Skip("DUCKTAPE_TEST_DOCKER_TCP is not set (e.g. tcp://127.0.0.1:23750, an engine listening on TCP)")
+	}
+	t.Setenv("DOCKER_HOST", host)
+	nodes := dockertest.Start(t, 2, docker.Options{}).Nodes()
+	a, b := nodes[0].Account, nodes[1].Account
+	if got := a.Info().SSHHostname; got != "127.0.0.1" {
+		t.Errorf("the runner reaches %s at %s, want the engine's host 127.0.0.1", nodes[0].Name, got)
+	}
+	if _, err := b.SSH(context.Background(), "timeout 5 bash -c 'exec 3<>/dev/tcp/"+a.Info().ExternallyRoutableIP+"/22'", false); err != nil {
+		t.Errorf("%s cannot reach %s at its bridge address: %v", nodes[1].Name, nodes[0].Name, err)
+	}
+}

@@ -1,0 +1,101 @@
+// Package dockertest gives tests docker clusters on a real Docker Engine.
+//
+// Without an engine (none answers at DOCKER_HOST or the default socket)
+// the tests that need one are skipped with the reason, unless
+// DUCKTAPE_REQUIRE_DOCKER=1 (CI sets it), where they fail: CI must not
+// skip them silently.
+package dockertest
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/cluster/accounttest"
+	"github.com/ducktape-go/ducktape/cluster/docker"
+)
+
+// Start opens a docker cluster of n nodes with the default image (and opts'
+// other settings), closed when tb's test ends.
+func Start(tb testing.TB, n int, opts docker.Options) *cluster.Cluster {
+	tb.Helper()
+	opts.Nodes = n
+	opts.Log = testLog{tb}
+	cl, err := docker.Open(context.Background(), opts)
+	if err != nil {
+		unavailable(tb, err)
+	}
+	tb.Cleanup(func() {
+		if err := cl.Close(); err != nil {
+			tb.Errorf("closing the docker cluster: %v", err)
+		}
+	})
+	return cl
+}
+
+// unavailable skips tb for a missing engine, or fails it under
+// DUCKTAPE_REQUIRE_DOCKER=1 or for any other error.
+func unavailable(tb testing.TB, err error) {
+	tb.Helper()
+	if docker.IsNoEngine(err) && os.Getenv("DUCKTAPE_REQUIRE_DOCKER") != "1" {
+		tb.Skipf("docker nodes need a Docker Engine: %v", err)
+	}
+	tb.Fatal(err)
+}
+
+// Views returns an accounttest.NewCluster whose clusters are views over
+// cl's nodes: closing a view leaves cl's connections open, so every test
+// of a suite reuses one set of containers.
+func Views(cl *cluster.Cluster) accounttest.NewCluster {
+	return func(t *testing.T) *cluster.Cluster {
+		var nodes []*cluster.Node
+		for _, n := range cl.Nodes() {
+			view := *n
+			view.Account = cluster.NewRemoteAccount(n.Name, unclosable{n.Account.Account()})
+			nodes = append(nodes, &view)
+		}
+		return cluster.New(nodes, nil)
+	}
+}
+
+// unclosable is an account whose Close does nothing.
+type unclosable struct{ cluster.Account }
+
+func (unclosable) Close() error { return nil }
+
+// testLog sends the provider's messages to the test log.
+type testLog struct{ tb testing.TB }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.tb.Log(string(p))
+	return len(p), nil
+}
+
+// RequireEngine skips tb when no Docker Engine answers (failing it under
+// DUCKTAPE_REQUIRE_DOCKER=1).
+func RequireEngine(tb testing.TB) {
+	tb.Helper()
+	if _, err := docker.ListClusters(context.Background()); err != nil {
+		unavailable(tb, err)
+	}
+}
+
+// ClustersOf returns the docker clusters on the engine made by the driver
+// process pid of this machine.
+func ClustersOf(tb testing.TB, pid int) []docker.ClusterInfo {
+	tb.Helper()
+	all, err := docker.ListClusters(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	var mine []docker.ClusterInfo
+	for _, c := range all {
+		if c.Driver == host+":"+strconv.Itoa(pid) {
+			mine = append(mine, c)
+		}
+	}
+	return mine
+}

@@ -1,0 +1,340 @@
+package docker
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+)
+
+// readyTimeout bounds how long a node's sshd may take to answer.
+const readyTimeout = 60 * time.Second
+
+// createParallelism bounds the containers created at once: engines
+// serialize much of the work, and more at once only adds contention.
+const createParallelism = 8
+
+// dockerCluster is what one docker cluster created on its engine.
+type dockerCluster struct {
+	e          *engine
+	id         string // cluster id: names and labels everything below
+	opts       Options
+	log        io.Writer
+	net        *clusterNetwork
+	creds      *credentials
+	containers []string // ids in node order ("" for one never created)
+}
+
+// Open starts a docker cluster as opts describe: an image (built when it is
+// the default and missing), a network, opts.Nodes containers, each running
+// sshd, and an SSH cluster over them. The caller must Close the cluster,
+// which removes the containers and the network unless opts.Keep. A failure
+// halfway removes what was made.
+func Open(ctx context.Context, opts Options) (*cluster.Cluster, error) {
+	if opts.Nodes == 0 {
+		opts.Nodes = DefaultNodes
+	}
+	if opts.Nodes < 1 || opts.Nodes > maxNodes {
+		return nil, fmt.Errorf("--docker-nodes must be between 1 and %d, not %d", maxNodes, opts.Nodes)
+	}
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	e, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dc := &dockerCluster{e: e, id: newClusterID(), opts: opts, log: log}
+	if err := dc.start(ctx); err != nil {
+		if rmErr := dc.remove(); rmErr != nil {
+			err = fmt.Errorf("%w (and cleaning up: %v)", err, rmErr)
+		}
+		return nil, err
+	}
+	nodes, err := dc.sshNodes(ctx)
+	if err != nil {
+		dc.remove()
+		return nil, err
+	}
+	return nodes, nil
+}
+
+// newClusterID returns a new cluster id, e.g. "ducktape-3fa9c1".
+func newClusterID() string {
+	b := make([]byte, 3)
+	rand.Read(b)
+	return "ducktape-" + hex.EncodeToString(b)
+}
+
+// labels returns the labels of the cluster's containers and network.
+func (dc *dockerCluster) labels() map[string]string {
+	l := map[string]string{labelCluster: dc.id, labelDriver: driverID()}
+	if dc.opts.Keep {
+		l[labelKeep] = "true"
+	}
+	return l
+}
+
+// start makes the image, network, credentials and containers.
+func (dc *dockerCluster) start(ctx context.Context) error {
+	warnLeftovers(ctx, dc.e, dc.log)
+	image, err := ensureImage(ctx, dc.e, dc.opts, dc.log)
+	if err != nil {
+		return err
+	}
+	if dc.net, err = createNetwork(ctx, dc.e, dc.id, dc.labels()); err != nil {
+		return err
+	}
+	if dc.creds, err = newCredentials(dc.id); err != nil {
+		return err
+	}
+	files, err := dc.creds.nodeFiles()
+	if err != nil {
+		return err
+	}
+	ids := make([]string, dc.opts.Nodes)
+	errs := make([]error, dc.opts.Nodes)
+	sem := make(chan struct{}, createParallelism)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ids[i], errs[i] = dc.startContainer(ctx, i+1, image, files)
+		}()
+	}
+	wg.Wait()
+	dc.containers = ids
+	return errors.Join(errs...)
+}
+
+// nodeName is node i's name and hostname (1-based).
+func nodeName(i int) string { return "docker" + strconv.Itoa(i) }
+
+// startContainer creates node i's container, copies the cluster's sshd
+// files into it and starts it. It returns the container's id once it
+// exists, also with an error, so that it is removed.
+func (dc *dockerCluster) startContainer(ctx context.Context, i int, image string, files []byte) (string, error) {
+	name := nodeName(i)
+	cfg := &container.Config{
+		Image:    image,
+		Hostname: name,
+		Cmd:      sshdCommand,
+		Labels:   dc.labels(),
+	}
+	host := &container.HostConfig{
+		NetworkMode: container.NetworkMode(dc.net.name),
+		Init:        ptr(true), // reaps the orphans of daemonized services
+		CapAdd:      []string{"NET_ADMIN"},
+		Privileged:  dc.opts.Privileged,
+	}
+	for _, m := range dc.opts.Mounts {
+		host.Binds = append(host.Binds, m.bind())
+	}
+	if dc.e.remoteHost != "" {
+		port := network.MustParsePort("22/tcp")
+		cfg.ExposedPorts = network.PortSet{port: {}}
+		host.PortBindings = network.PortMap{port: {{}}}
+	}
+	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+		dc.net.name: {IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: dc.net.nodeAddr(i)}, Aliases: []string{name}},
+	}}
+	res, err := dc.e.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Name: dc.id + "-" + name, Config: cfg, HostConfig: host, NetworkingConfig: netCfg,
+	})
+	if err != nil {
+		return "", fmt.Errorf("node %s: creating its container: %w%s", name, err, resourceHint(err))
+	}
+	if _, err := dc.e.cli.CopyToContainer(ctx, res.ID, client.CopyToContainerOptions{DestinationPath: "/", Content: bytes.NewReader(files)}); err != nil {
+		return res.ID, fmt.Errorf("node %s: copying its sshd files: %w", name, err)
+	}
+	if _, err := dc.e.cli.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
+		return res.ID, fmt.Errorf("node %s: starting its container: %w%s", name, err, resourceHint(err))
+	}
+	return res.ID, nil
+}
+
+// resourceHint adds advice to an engine error that says it ran out of
+// something.
+func resourceHint(err error) string {
+	msg := err.Error()
+	for _, s := range []string{"no space left", "cannot allocate memory", "out of memory", "too many"} {
+		if bytes.Contains([]byte(msg), []byte(s)) {
+			return " (the engine's machine ran out of resources: try fewer --docker-nodes, or free disk and memory there)"
+		}
+	}
+	return ""
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// sshNodes builds the SSH cluster over the started containers and waits
+// until every node answers.
+func (dc *dockerCluster) sshNodes(ctx context.Context) (*cluster.Cluster, error) {
+	var nodes []cluster.SSHNode
+	var addrs []string
+	for i, id := range dc.containers {
+		name := nodeName(i + 1)
+		ip := dc.net.nodeAddr(i + 1).String()
+		hostname, port := ip, 22
+		if dc.e.remoteHost != "" {
+			p, err := dc.publishedPort(ctx, id)
+			if err != nil {
+				return nil, fmt.Errorf("node %s: %w", name, err)
+			}
+			hostname, port = dc.e.remoteHost, p
+		}
+		addrs = append(addrs, knownHostsAddr(hostname, port))
+		nodes = append(nodes, cluster.SSHNode{
+			ExternallyRoutableIP: ip,
+			SSH: cluster.SSHConfig{
+				Host: name, HostName: hostname, Port: port, User: "root",
+				IdentityFiles:         []string{dc.creds.clientKeyPath},
+				KnownHostsFiles:       []string{dc.creds.knownHosts},
+				StrictHostKeyChecking: "yes",
+			},
+		})
+	}
+	if err := dc.creds.writeKnownHosts(addrs); err != nil {
+		return nil, err
+	}
+	ssh, err := cluster.NewSSH(nodes, "docker cluster "+dc.id)
+	if err != nil {
+		return nil, err
+	}
+	built := ssh.Nodes()
+	for i, n := range built {
+		n.Account = cluster.NewRemoteAccount(n.Name, &account{Account: n.Account.Account(), dc: dc, node: n.Name, container: dc.containers[i]})
+	}
+	cl := cluster.New(built, dc.close)
+	if err := dc.waitReady(ctx, built); err != nil {
+		cl.Close()
+		return nil, err
+	}
+	return cl, nil
+}
+
+// knownHostsAddr is OpenSSH's known_hosts form of an address.
+func knownHostsAddr(host string, port int) string {
+	if port == 22 {
+		return host
+	}
+	return "[" + host + "]:" + strconv.Itoa(port)
+}
+
+// publishedPort returns the engine host's port that forwards to a
+// container's sshd.
+func (dc *dockerCluster) publishedPort(ctx context.Context, id string) (int, error) {
+	res, err := dc.e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		return 0, err
+	}
+	if res.Container.NetworkSettings != nil {
+		for _, b := range res.Container.NetworkSettings.Ports[network.MustParsePort("22/tcp")] {
+			if p, err := strconv.Atoi(b.HostPort); err == nil {
+				return p, nil
+			}
+		}
+	}
+	return 0, errors.New("the engine published no port for its sshd")
+}
+
+// waitReady runs `true` on every node until each answers or readyTimeout
+// passes; a node that does not answer is named with its container's state
+// and last log lines.
+func (dc *dockerCluster) waitReady(ctx context.Context, nodes []*cluster.Node) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				_, err := n.Account.Account().Exec(ctx, "true", nil, nil)
+				if err == nil {
+					return
+				}
+				var dead *DeadNodeError
+				if errors.As(err, &dead) || ctx.Err() != nil {
+					errs[i] = fmt.Errorf("node %s did not come up: %w", n.Name, err)
+					return
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// close is the cluster's clean-up: it removes the containers and the
+// network, or, with Keep, says how to reach them.
+func (dc *dockerCluster) close() error {
+	if dc.opts.Keep {
+		fmt.Fprintf(dc.log, "docker: kept cluster %s (%d nodes). Enter a node with `docker exec -it %s-docker1 bash` or `ssh -i %s root@%s`; remove it with `ducktape docker prune`\n",
+			dc.id, len(dc.containers), dc.id, dc.creds.clientKeyPath, dc.net.nodeAddr(1))
+		return nil
+	}
+	return dc.remove()
+}
+
+// remove deletes what the cluster made, whatever the state of the test
+// that used it (it uses its own context: it also runs after Ctrl-C).
+func (dc *dockerCluster) remove() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var errs []error
+	errs = append(errs, removeContainers(ctx, dc.e, dc.containers))
+	if dc.net != nil {
+		if _, err := dc.e.cli.NetworkRemove(ctx, dc.net.id, client.NetworkRemoveOptions{}); err != nil {
+			errs = append(errs, fmt.Errorf("removing network %s: %w", dc.net.name, err))
+		}
+	}
+	if dc.creds != nil {
+		os.RemoveAll(dc.creds.dir)
+	}
+	dc.e.close()
+	return errors.Join(errs...)
+}
+
+// removeContainers force-removes containers (and their anonymous volumes)
+// in parallel.
+func removeContainers(ctx context.Context, e *engine, ids []string) error {
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		if id == "" {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+			if err != nil && !isNotFound(err) {
+				errs[i] = fmt.Errorf("removing container %.12s: %w", id, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

@@ -1,0 +1,125 @@
+package cluster_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/cluster/docker"
+	"github.com/ducktape-go/ducktape/cluster/docker/dockertest"
+	"github.com/ducktape-go/ducktape/cluster/sshtest"
+)
+
+// Benchmarks of docker nodes, each side by side with the same work on
+// sshtest nodes (sshd on loopback) and, for commands, `docker exec`; see
+// docs/performance.md ("Docker nodes") for figures and how to run them.
+
+// BenchmarkDockerStart16: a 16-node docker cluster up (every node
+// answering over SSH) and removed again; the image exists already.
+func BenchmarkDockerStart16(b *testing.B) {
+	dockertest.RequireEngine(b)
+	if _, err := docker.BuildImage(context.Background(), nil, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		cl, err := docker.Open(context.Background(), docker.Options{Nodes: 16})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := cl.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDockerSequential: one `true` after another on one node: a docker
+// node, an SSH node, and `docker exec` into the docker node's container.
+func BenchmarkDockerSequential(b *testing.B) {
+	dockerNodes := dockertest.Start(b, 1, docker.Options{})
+	container := dockertest.ClustersOf(b, os.Getpid())[0].Containers[0]
+	for _, tc := range []struct {
+		name string
+		run  func() error
+	}{
+		{"docker-node", trueOn(dockerNodes.Nodes()[0])},
+		{"ssh-node", trueOn(openBench(b, sshtest.Start(b, 1)).Nodes()[0])},
+		{"docker-exec", func() error { return command("docker", "exec", container, "true") }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			tc.run() // connect
+			b.ResetTimer()
+			for range b.N {
+				if err := tc.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// trueOn runs `true` on n through its account.
+func trueOn(n *cluster.Node) func() error {
+	return func() error { _, err := n.Account.SSH(context.Background(), "true", false); return err }
+}
+
+// BenchmarkDockerFanout8: one `true` on each of 8 nodes at once, docker
+// nodes and SSH nodes.
+func BenchmarkDockerFanout8(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		nodes func() []*cluster.Node
+	}{
+		{"docker-nodes", func() []*cluster.Node { return dockertest.Start(b, 8, docker.Options{}).Nodes() }},
+		{"ssh-nodes", func() []*cluster.Node { return openBench(b, sshtest.Start(b, 8)).Nodes() }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			nodes := tc.nodes()
+			fanout := func() { parallel(b, len(nodes), func(i int) error { return trueOn(nodes[i])() }) }
+			fanout() // connect
+			b.ResetTimer()
+			for range b.N {
+				fanout()
+			}
+		})
+	}
+}
+
+// BenchmarkDockerCopy100MB: copy_to and copy_from of a 100 MB file on a
+// docker node and on an SSH node.
+func BenchmarkDockerCopy100MB(b *testing.B) {
+	const size = 100 << 20
+	dir := b.TempDir()
+	src := benchFile(b, dir, size)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		node func() *cluster.Node
+	}{
+		{"docker-node", func() *cluster.Node { return dockertest.Start(b, 1, docker.Options{}).Nodes()[0] }},
+		{"ssh-node", func() *cluster.Node { return openBench(b, sshtest.Start(b, 1)).Nodes()[0] }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			acct := tc.node().Account
+			b.Cleanup(func() { acct.Remove(ctx, "dt-bench.bin", true) })
+			b.Run("copy_to", func(b *testing.B) {
+				b.SetBytes(size)
+				for range b.N {
+					if err := acct.CopyTo(ctx, src, "dt-bench.bin"); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("copy_from", func(b *testing.B) {
+				b.SetBytes(size)
+				for range b.N {
+					if err := acct.CopyFrom(ctx, "dt-bench.bin", filepath.Join(dir, "back.bin")); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
