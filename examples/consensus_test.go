@@ -14,8 +14,9 @@ import (
 	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
-// netnsCluster opens a cluster of n sshd nodes in network namespaces with
-// network faults enabled for the suites (DUCKTAPE_FAULTS=1).
+// netnsCluster opens a cluster of n sshd nodes in network namespaces, where
+// the suites' network-fault tests run (on nodes sharing one network stack
+// they skip).
 func netnsCluster(t *testing.T, n int) *cluster.Cluster {
 	t.Helper()
 	ns := netnstest.Start(t, n)
@@ -24,7 +25,6 @@ func netnsCluster(t *testing.T, n int) *cluster.Cluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cl.Close() })
-	t.Setenv("DUCKTAPE_FAULTS", "1")
 	return cl
 }
 
@@ -83,7 +83,8 @@ func TestZooKeeperSuite(t *testing.T) {
 	assertVerdicts(t, rep, map[string]bool{"test_linearizable_under_crashes": true, "test_linearizable_under_faults": true, "test_plain_read_is_stale": false})
 }
 
-// TestHelpers runs the helpers' Starlark tests on the local cluster.
+// TestHelpers runs the helpers' Starlark tests on the local cluster (whose
+// nodes share one network stack: network faults are unsupported there).
 func TestHelpers(t *testing.T) {
 	hosttest.RunFile(t, hosttest.LocalCluster(t, 2), "testdata/outcome_cases.star", hosttest.Options{})
 }
