@@ -1,8 +1,6 @@
 package docker
 
 import (
-	"archive/tar"
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -19,7 +17,7 @@ import (
 // A cluster's SSH credentials, made for it and never reused: the driver's
 // login key, and one host key that every node of the cluster presents. The
 // driver's side lives in a private directory of the driver; the nodes' side
-// is copied into each container's /etc/ducktape before it starts.
+// reaches each container's /etc/ducktape through its start command.
 
 // credentials of one cluster.
 type credentials struct {
@@ -85,40 +83,32 @@ func (c *credentials) writeKnownHosts(addrs []string) error {
 // -e), which are the container's log.
 var sshdConfig = cluster.SSHDConfig("", 22, "/etc/ducktape/host_key", "/etc/ducktape/authorized_keys", "INFO")
 
-// nodeFiles returns the tar stream copied into every container before it
-// starts: /etc/ducktape with the sshd configuration and keys.
-func (c *credentials) nodeFiles() ([]byte, error) {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	files := []struct {
-		name string
-		mode int64
-		data []byte
-	}{
-		{"etc/ducktape/sshd_config", 0o644, []byte(sshdConfig)},
-		{"etc/ducktape/host_key", 0o600, c.hostKeyPEM},
-		{"etc/ducktape/authorized_keys", 0o644, c.authorized},
+// nodeEnv returns the environment of every node's start command: its
+// sshd files, which the command writes to /etc/ducktape before it starts
+// sshd (one engine call fewer per node than copying them in, which costs
+// about half a second each on a busy machine). The host key is visible to
+// whoever can inspect the containers, that is whoever controls the engine
+// and so the nodes anyway; it is the cluster's own and dies with it.
+func (c *credentials) nodeEnv() []string {
+	return []string{
+		"DUCKTAPE_SSHD_CONFIG=" + sshdConfig,
+		"DUCKTAPE_HOST_KEY=" + string(c.hostKeyPEM),
+		"DUCKTAPE_AUTHORIZED_KEYS=" + string(c.authorized),
 	}
-	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: "etc/ducktape/", Mode: 0o755}); err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: f.name, Mode: f.mode, Size: int64(len(f.data))}); err != nil {
-			return nil, err
-		}
-		if _, err := tw.Write(f.data); err != nil {
-			return nil, err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
-// sshdCommand starts sshd in the foreground wherever the image has it.
+// sshdCommand writes the node's sshd files from its environment (see
+// nodeEnv), drops them from the environment and starts sshd in the
+// foreground, wherever the image has it.
 var sshdCommand = []string{"/bin/sh", "-c", strings.Join([]string{
-	"mkdir -p /run/sshd",
+	"umask 077",
+	"mkdir -p /etc/ducktape /run/sshd",
+	`printf '%s' "$DUCKTAPE_SSHD_CONFIG" > /etc/ducktape/sshd_config`,
+	`printf '%s' "$DUCKTAPE_HOST_KEY" > /etc/ducktape/host_key`,
+	`printf '%s' "$DUCKTAPE_AUTHORIZED_KEYS" > /etc/ducktape/authorized_keys`,
+	"chmod 644 /etc/ducktape/sshd_config /etc/ducktape/authorized_keys",
+	"chmod 755 /run/sshd /etc/ducktape",
+	"unset DUCKTAPE_SSHD_CONFIG DUCKTAPE_HOST_KEY DUCKTAPE_AUTHORIZED_KEYS",
 	`sshd=$(command -v sshd || echo /usr/sbin/sshd)`,
 	`[ -x "$sshd" ] || { echo "ducktape: this image has no sshd (install openssh-server in it, or use the default image)" >&2; exit 127; }`,
 	`exec "$sshd" -D -e -f /etc/ducktape/sshd_config`,

@@ -24,7 +24,7 @@ const readyTimeout = 60 * time.Second
 
 // createParallelism bounds the containers created at once: engines
 // serialize much of the work, and more at once only adds contention.
-const createParallelism = 8
+const createParallelism = 16
 
 // dockerCluster is what one docker cluster created on its engine.
 type dockerCluster struct {
@@ -101,10 +101,6 @@ func (dc *dockerCluster) start(ctx context.Context) error {
 	if dc.creds, err = newCredentials(dc.id); err != nil {
 		return err
 	}
-	files, err := dc.creds.nodeFiles()
-	if err != nil {
-		return err
-	}
 	ids := make([]string, dc.opts.Nodes)
 	errs := make([]error, dc.opts.Nodes)
 	sem := make(chan struct{}, createParallelism)
@@ -115,7 +111,7 @@ func (dc *dockerCluster) start(ctx context.Context) error {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			ids[i], errs[i] = dc.startContainer(ctx, i+1, image, files)
+			ids[i], errs[i] = dc.startContainer(ctx, i+1, image)
 		}()
 	}
 	wg.Wait()
@@ -126,15 +122,15 @@ func (dc *dockerCluster) start(ctx context.Context) error {
 // nodeName is node i's name and hostname (1-based).
 func nodeName(i int) string { return "docker" + strconv.Itoa(i) }
 
-// startContainer creates node i's container, copies the cluster's sshd
-// files into it and starts it. It returns the container's id once it
-// exists, also with an error, so that it is removed.
-func (dc *dockerCluster) startContainer(ctx context.Context, i int, image string, files []byte) (string, error) {
+// startContainer creates and starts node i's container. It returns the
+// container's id once it exists, also with an error, so that it is removed.
+func (dc *dockerCluster) startContainer(ctx context.Context, i int, image string) (string, error) {
 	name := nodeName(i)
 	cfg := &container.Config{
 		Image:    image,
 		Hostname: name,
 		Cmd:      sshdCommand,
+		Env:      dc.creds.nodeEnv(),
 		Labels:   dc.labels(),
 	}
 	host := &container.HostConfig{
@@ -159,9 +155,6 @@ func (dc *dockerCluster) startContainer(ctx context.Context, i int, image string
 	})
 	if err != nil {
 		return "", fmt.Errorf("node %s: creating its container: %w%s", name, err, resourceHint(err))
-	}
-	if _, err := dc.e.cli.CopyToContainer(ctx, res.ID, client.CopyToContainerOptions{DestinationPath: "/", Content: bytes.NewReader(files)}); err != nil {
-		return res.ID, fmt.Errorf("node %s: copying its sshd files: %w", name, err)
 	}
 	if _, err := dc.e.cli.ContainerStart(ctx, res.ID, client.ContainerStartOptions{}); err != nil {
 		return res.ID, fmt.Errorf("node %s: starting its container: %w%s", name, err, resourceHint(err))
