@@ -177,14 +177,17 @@ func (fg *foreground) watch(ctx context.Context, signals <-chan os.Signal) {
 		case <-ctx.Done():
 			return
 		case sig := <-signals:
+			// A signal that ends the session ends it before the running
+			// input sees its cancellation, so that the loop never reads
+			// the next input in between.
+			if sig != os.Interrupt || !fg.interactive {
+				fg.end(fmt.Errorf("%v", sig))
+			}
 			fg.mu.Lock()
 			if fg.cancel != nil {
 				fg.cancel(interruptCause)
 			}
 			fg.mu.Unlock()
-			if sig != os.Interrupt || !fg.interactive {
-				fg.end(fmt.Errorf("%v", sig))
-			}
 		}
 	}
 }
