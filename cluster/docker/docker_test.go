@@ -158,3 +158,23 @@ func TestDockerRemoteEngine(t *testing.T) {
 		t.Errorf("%s cannot reach %s at its bridge address: %v", nodes[1].Name, nodes[0].Name, err)
 	}
 }
+
+// TestDockerBadOptions: options that cannot work fail with what to do, and
+// create nothing.
+func TestDockerBadOptions(t *testing.T) {
+	if _, err := docker.Open(context.Background(), docker.Options{Nodes: 300}); err == nil || !strings.Contains(err.Error(), "--docker-nodes must be between 1 and 253") {
+		t.Errorf("300 nodes: %v", err)
+	}
+	dockertest.RequireEngine(t)
+	_, err := docker.Open(context.Background(), docker.Options{Nodes: 1, Image: "ducktape-no-such-image:1"})
+	if err == nil || !strings.Contains(err.Error(), "has no such image, and ducktape never pulls") {
+		t.Errorf("a missing image: %v", err)
+	}
+	_, err = docker.Open(context.Background(), docker.Options{Nodes: 1, Image: "ducktape-no-such-image:1", Packages: []string{"curl"}})
+	if err == nil || !strings.Contains(err.Error(), "cannot be combined with --docker-image") {
+		t.Errorf("--docker-packages with --docker-image: %v", err)
+	}
+	if left := dockertest.ClustersOf(t, os.Getpid()); len(left) > 0 {
+		t.Errorf("a failed Open left %+v", left)
+	}
+}

@@ -1,7 +1,6 @@
 package docker
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -167,7 +167,7 @@ func (dc *dockerCluster) startContainer(ctx context.Context, i int, image string
 func resourceHint(err error) string {
 	msg := err.Error()
 	for _, s := range []string{"no space left", "cannot allocate memory", "out of memory", "too many"} {
-		if bytes.Contains([]byte(msg), []byte(s)) {
+		if strings.Contains(msg, s) {
 			return " (the engine's machine ran out of resources: try fewer --docker-nodes, or free disk and memory there)"
 		}
 	}
