@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ducktape-go/ducktape/host/chromiumtest"
 )
@@ -51,7 +52,10 @@ func TestHTMLEscapesTestText(t *testing.T) {
 	if m == nil {
 		t.Fatal("report.html has no #report-data element")
 	}
-	var data htmlData
+	var data struct {
+		Summary
+		Cases []htmlCase `json:"cases"`
+	}
 	if err := json.Unmarshal([]byte(m[1]), &data); err != nil {
 		t.Fatalf("#report-data is not JSON: %v", err)
 	}
@@ -76,7 +80,7 @@ func TestHTMLLinksOnlyExistingFiles(t *testing.T) {
 		if !ok {
 			continue
 		}
-		c := r.htmlCase(res)
+		c := r.snapshotLocked(time.Now()).htmlCase(res)
 		if strings.Join(c.Files, " ") != strings.Join(w, " ") {
 			t.Errorf("%s links %v, want %v", res.TestID, c.Files, w)
 		}

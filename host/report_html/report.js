@@ -4,10 +4,23 @@
 "use strict";
 (function () {
   var data = JSON.parse(document.getElementById("report-data").textContent);
-  var cases = data.cases.map(function (c, i) { c.index = i; return c; });
+  // A case's module and name come from its id, as in report.xml: the
+  // parts around "::", or the file's path twice for a file that failed to
+  // load.
+  var cases = data.cases.map(function (c, i) {
+    var k = c.id.indexOf("::");
+    c.index = i;
+    c.module = k < 0 ? c.id : c.id.slice(0, k);
+    c.name = k < 0 ? c.id : c.id.slice(k + 2);
+    return c;
+  });
+  // The table shows a page of PAGE rows at a time, so that a session of
+  // 100,000 tests draws as fast as one of a hundred; filter and sort see
+  // every case.
+  var PAGE = 200;
   var STATUSES = ["PASS", "FAIL", "FLAKY", "IGNORE", "OPASS", "OFAIL"];
   var SORT_ORDER = { FAIL: 0, OFAIL: 1, FLAKY: 2, PASS: 3, OPASS: 4, IGNORE: 5 };
-  var state = { status: "", text: "", sort: "index", desc: false };
+  var state = { status: "", text: "", sort: "index", desc: false, page: 0 };
 
   function el(tag, attrs) {
     var e = document.createElement(tag);
@@ -47,9 +60,7 @@
     return dir.split("/").concat([file]).map(encodeURIComponent).join("/");
   }
 
-  function natural(a, b) {
-    return a.localeCompare(b, undefined, { numeric: true });
-  }
+  var natural = new Intl.Collator(undefined, { numeric: true }).compare;
 
   // The line of a summary that says what went wrong, as report.xml's
   // failure message: a backtrace's header and frames are skipped for its
@@ -114,11 +125,12 @@
       box.appendChild(b);
     });
     var search = document.getElementById("search");
-    search.addEventListener("input", function () { state.text = search.value.trim().toLowerCase(); renderRows(); });
+    search.addEventListener("input", function () { state.text = search.value.trim().toLowerCase(); state.page = 0; renderRows(); });
   }
 
   function setStatus(s) {
     state.status = s;
+    state.page = 0;
     renderRows();
     document.getElementById("cases").scrollIntoView({ behavior: "smooth", block: "start" });
   }
@@ -126,8 +138,8 @@
   function matches(c) {
     if (state.status && c.status !== state.status) return false;
     if (!state.text) return true;
-    var hay = [c.id].concat(paramText(c), c.nodes || []).join("\n").toLowerCase();
-    return hay.indexOf(state.text) >= 0;
+    if (c.hay == null) c.hay = [c.id].concat(paramText(c), c.nodes || []).join("\n").toLowerCase();
+    return c.hay.indexOf(state.text) >= 0;
   }
 
   var SORT_KEYS = {
@@ -178,11 +190,18 @@
     return el("td", { "class": "num", title: nodes.join(", "), text: text });
   }
 
+  // shownCases returns the cases the filter keeps, in the table's order.
+  function shownCases() {
+    return sorted(cases.filter(matches));
+  }
+
   function renderRows() {
     var body = document.querySelector("#cases tbody");
     body.textContent = "";
-    var shown = sorted(cases.filter(matches));
-    shown.forEach(function (c) {
+    var shown = shownCases();
+    var pages = Math.max(1, Math.ceil(shown.length / PAGE));
+    state.page = Math.min(Math.max(state.page, 0), pages - 1);
+    shown.slice(state.page * PAGE, (state.page + 1) * PAGE).forEach(function (c) {
       body.appendChild(el("tr", { id: "case-" + c.index, "class": "row " + c.status },
         el("td", null, el("span", { "class": "badge " + c.status, text: c.status })),
         testCell(c),
@@ -193,6 +212,7 @@
         logsCell(c)));
     });
     document.getElementById("empty").hidden = shown.length > 0;
+    renderPager(shown.length, pages);
     document.querySelectorAll("#filters button").forEach(function (b) {
       b.classList.toggle("active", b.getAttribute("data-status") === state.status);
     });
@@ -202,12 +222,34 @@
     });
   }
 
+  // renderPager shows which rows of how many are on the page, with buttons
+  // to the other pages; a table that fits one page has none.
+  function renderPager(n, pages) {
+    var box = document.getElementById("pager");
+    box.textContent = "";
+    box.hidden = pages <= 1;
+    if (pages <= 1) return;
+    var first = state.page * PAGE;
+    function go(label, page, name) {
+      var b = el("button", { type: "button", "class": "page", "data-page": name, text: label });
+      if (page < 0 || page >= pages || page === state.page) b.disabled = true;
+      b.addEventListener("click", function () { state.page = page; renderRows(); });
+      return b;
+    }
+    box.appendChild(go("\u00ab first", 0, "first"));
+    box.appendChild(go("\u2039 previous", state.page - 1, "previous"));
+    box.appendChild(el("span", { id: "page-info", text: "rows " + (first + 1) + "\u2013" + Math.min(first + PAGE, n) + " of " + n + " (page " + (state.page + 1) + " of " + pages + ")" }));
+    box.appendChild(go("next \u203a", state.page + 1, "next"));
+    box.appendChild(go("last \u00bb", pages - 1, "last"));
+  }
+
   function renderSorting() {
     document.querySelectorAll("#cases th[data-sort]").forEach(function (th) {
       th.addEventListener("click", function () {
         var s = th.getAttribute("data-sort");
         state.desc = state.sort === s ? !state.desc : false;
         state.sort = s;
+        state.page = 0;
         renderRows();
       });
     });
@@ -217,6 +259,7 @@
     state.status = "";
     state.text = "";
     document.getElementById("search").value = "";
+    state.page = Math.floor(shownCases().indexOf(c) / PAGE);
     renderRows();
     var row = document.getElementById("case-" + c.index);
     row.scrollIntoView({ behavior: "smooth", block: "center" });
