@@ -2,9 +2,12 @@ package host
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +125,71 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		if !strings.Contains(dom, `class="node" text-anchor="end">`+node+`<`) {
 			t.Errorf("the timeline lacks a row for %s", node)
 		}
+	}
+}
+
+// largeReport writes the reports of a session of n results into a
+// temporary directory: case k has parameter k, runs k ms on one of 16
+// nodes, and every tenth fails. It returns the session directory.
+func largeReport(tb testing.TB, n int) string {
+	dir := tb.TempDir()
+	start := time.Now()
+	r := NewReport("0.1.0", "2026-12-01--001", dir, start)
+	for k := 0; k < n; k++ {
+		status, summary := StatusPass, ""
+		if k%10 == 0 {
+			status, summary = StatusFail, fmt.Sprintf("case %d failed", k)
+		}
+		at := unixSeconds(start) + float64(k)*0.001
+		r.Add(&Result{TestID: fmt.Sprintf(`suite/test_t.star::test_t@{"k":%d}`, k), ModuleName: "suite/test_t.star", FunctionName: "test_t",
+			InjectedArgs: map[string]any{"k": k}, TestStatus: status, Summary: summary, StartTime: at, StopTime: at + float64(k)/1000,
+			RunTimeSeconds: float64(k) / 1000, Nodes: []string{fmt.Sprintf("local%d", k%16+1)}, Services: []any{},
+			ResultsDir: fmt.Sprintf("suite/test_t.star/test_t/k=%d/1", k)})
+	}
+	if err := r.Finish(time.Now()); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// TestHTMLOfTenThousandTests renders the report.html of 10,000 results
+// in headless Chromium: it shows one page of the table with a pager, its
+// size per result stays small, and a view in its address (page, status
+// and text filters, sort) selects and orders the rows over all results.
+func TestHTMLOfTenThousandTests(t *testing.T) {
+	const n = 10000
+	dir := largeReport(t, n)
+	page := filepath.Join(dir, "report.html")
+	info, err := os.Stat(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perCase := (info.Size() - 100<<10) / n; perCase > 400 {
+		t.Errorf("report.html takes %d bytes per result, want at most 400", perCase)
+	}
+	rowRE := regexp.MustCompile(`<tr id="case-(\d+)" class="row (\w+)"`)
+	rows := func(dom string) (ids []int, statuses []string) {
+		for _, m := range rowRE.FindAllStringSubmatch(dom, -1) {
+			k, _ := strconv.Atoi(m[1])
+			ids, statuses = append(ids, k), append(statuses, m[2])
+		}
+		return ids, statuses
+	}
+	pageInfo := regexp.MustCompile(`id="page-info">([^<]*)<`)
+
+	// The second page of all cases.
+	dom := chromiumtest.DOM(t, page+"#view?page=2")
+	if ids, _ := rows(dom); len(ids) != 200 || ids[0] != 200 || ids[199] != 399 {
+		t.Errorf("page 2 shows %d rows (%v...), want cases 200 to 399", len(ids), ids[:min(len(ids), 3)])
+	}
+	if m := pageInfo.FindStringSubmatch(dom); m == nil || m[1] != "rows 201–400 of 10000 (page 2 of 50)" {
+		t.Errorf("the pager says %v", m)
+	}
+	// The failed cases (every tenth) whose id holds "k":43, longest first.
+	dom = chromiumtest.DOM(t, page+"#view?status=FAIL&text=%22k%22%3A43&sort=duration&desc=1")
+	ids, statuses := rows(dom)
+	want := []int{4390, 4380, 4370, 4360, 4350, 4340, 4330, 4320, 4310, 4300, 430}
+	if !slices.Equal(ids, want) || slices.ContainsFunc(statuses, func(s string) bool { return s != "FAIL" }) {
+		t.Errorf("failed, \"k\":43, by duration: cases %v (%v), want %v", ids, slices.Compact(statuses), want)
 	}
 }

@@ -21,6 +21,7 @@
   var STATUSES = ["PASS", "FAIL", "FLAKY", "IGNORE", "OPASS", "OFAIL"];
   var SORT_ORDER = { FAIL: 0, OFAIL: 1, FLAKY: 2, PASS: 3, OPASS: 4, IGNORE: 5 };
   var state = { status: "", text: "", sort: "index", desc: false, page: 0 };
+  var rendered = false; // set once the page is drawn and read its address
 
   function el(tag, attrs) {
     var e = document.createElement(tag);
@@ -213,6 +214,7 @@
     });
     document.getElementById("empty").hidden = shown.length > 0;
     renderPager(shown.length, pages);
+    if (rendered) writeHash();
     document.querySelectorAll("#filters button").forEach(function (b) {
       b.classList.toggle("active", b.getAttribute("data-status") === state.status);
     });
@@ -297,6 +299,43 @@
     });
   }
 
+  // Past DENSE cases the timeline draws, per node, one bar for each run
+  // of cases of one status that touch on the screen (within a pixel), so
+  // that its size follows its width, not the number of cases.
+  var DENSE = 2000;
+
+  function drawDense(root, ran, names, x, axisH, rowH) {
+    var rows = names.map(function () { return []; }), index = {};
+    names.forEach(function (n, i) { index[n] = i; });
+    ran.forEach(function (c) { c.nodes.forEach(function (n) { rows[index[n]].push(c); }); });
+    rows.forEach(function (list, row) {
+      var run = null;
+      function flush() {
+        if (!run) return;
+        var g = svg("g", { "class": "bar " + run.status });
+        var title = svg("title", {});
+        title.textContent = run.n + (run.n === 1 ? " test " : " tests ") + run.status + " on " + names[row] + ", from " + run.first.id;
+        g.appendChild(title);
+        g.appendChild(svg("rect", { x: run.x0, y: axisH + row * rowH + 2, width: Math.max(run.x1 - run.x0, 2), height: rowH - 4 }));
+        var first = run.first;
+        g.addEventListener("click", function () { show(first); });
+        root.appendChild(g);
+      }
+      list.sort(function (a, b) { return a.start_time - b.start_time; });
+      list.forEach(function (c) {
+        var x0 = x(c.start_time), x1 = x(c.stop_time);
+        if (run && run.status === c.status && x0 <= run.x1 + 1) {
+          run.x1 = Math.max(run.x1, x1);
+          run.n++;
+          return;
+        }
+        flush();
+        run = { status: c.status, x0: x0, x1: x1, n: 1, first: c };
+      });
+      flush();
+    });
+  }
+
   function renderTimeline() {
     var box = document.getElementById("timeline");
     box.textContent = "";
@@ -332,6 +371,12 @@
       t.textContent = n;
       root.appendChild(t);
     });
+    if (ran.length > DENSE) {
+      drawDense(root, ran, names, x, axisH, rowH);
+      ran.forEach(function (c) { if (c.faults) shadeFaults(root, c, names, x, axisH, rowH); });
+      box.appendChild(root);
+      return;
+    }
     ran.forEach(function (c) {
       var g = svg("g", { "class": "bar " + c.status });
       var title = svg("title", {});
@@ -356,12 +401,48 @@
     box.appendChild(root);
   }
 
+  // The table's view is in the address, "#view?status=FAIL&text=..&sort=
+  // duration&desc=1&page=2", so a link opens the same view; "#case-N"
+  // (the Histories' and Series' links) shows case N on its page.
+  function readHash() {
+    var h = location.hash;
+    if (h.indexOf("#case-") === 0) {
+      var c = cases[Number(h.slice(6))];
+      if (c) show(c);
+      return;
+    }
+    if (h.indexOf("#view?") !== 0) return;
+    var q = new URLSearchParams(h.slice(6));
+    state.status = STATUSES.indexOf(q.get("status")) >= 0 ? q.get("status") : "";
+    state.text = (q.get("text") || "").trim().toLowerCase();
+    state.sort = SORT_KEYS[q.get("sort")] ? q.get("sort") : "index";
+    state.desc = q.get("desc") === "1";
+    state.page = Math.max(0, (Number(q.get("page")) || 1) - 1);
+    document.getElementById("search").value = state.text;
+    renderRows();
+  }
+
+  function writeHash() {
+    var q = new URLSearchParams();
+    if (state.status) q.set("status", state.status);
+    if (state.text) q.set("text", state.text);
+    if (state.sort !== "index") q.set("sort", state.sort);
+    if (state.desc) q.set("desc", "1");
+    if (state.page > 0) q.set("page", String(state.page + 1));
+    var hash = q.toString() ? "#view?" + q.toString() : "";
+    if (hash === location.hash) return;
+    try { history.replaceState(null, "", hash || location.pathname + location.search); } catch (e) { /* a file: URL that forbids it */ }
+  }
+
   renderHeader();
   renderSummary();
   renderFilters();
   renderSorting();
   renderRows();
   renderTimeline();
+  readHash();
+  rendered = true;
+  window.addEventListener("hashchange", readHash);
   var resized;
   window.addEventListener("resize", function () {
     clearTimeout(resized);
