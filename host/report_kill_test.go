@@ -152,4 +152,3 @@ func killMarked(marker string) {
 		}
 	}
 }
-
