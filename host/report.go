@@ -33,8 +33,11 @@ type Report struct {
 
 	Summary
 	Results []*Result `json:"results"` // in the order they were added
+	// links says, for each result, which caseLogFiles its directory
+	// holds (bit i: caseLogFiles[i]), found once when it is added.
+	links []uint8
 
-	dir string // the session directory; "" writes nothing
+	dir string // the session directory; "" writes nothing; never changes
 
 	// The writer goroutine: wake (buffered, 1) says results arrived since
 	// its last snapshot; closing stop ends it, and it closes done.
@@ -86,9 +89,11 @@ func unixSeconds(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }
 // rerun-failed.yml (see Plan) and wakes the writer. It returns the error
 // of a rewrite that failed since the last Add.
 func (r *Report) Add(res *Result) error {
+	links := r.linkedFiles(res)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.Results = append(r.Results, res)
+	r.links = append(r.links, links)
 	switch res.TestStatus {
 	case StatusPass:
 		r.NumPassed++
@@ -212,6 +217,7 @@ func (r *Report) Failed() []*Result {
 type snapshot struct {
 	Summary
 	Results []*Result `json:"results"`
+	links   []uint8 // Report.links of Results
 	dir     string
 	// liveRerun: rerun-failed.yml is the live file of a planned session,
 	// which the snapshot leaves alone.
@@ -221,7 +227,8 @@ type snapshot struct {
 // snapshotLocked takes a snapshot with stop as its stop time. The caller
 // holds r.mu.
 func (r *Report) snapshotLocked(stop time.Time) *snapshot {
-	s := &snapshot{Summary: r.Summary, Results: r.Results[:len(r.Results):len(r.Results)], dir: r.dir, liveRerun: r.rerun != nil}
+	n := len(r.Results)
+	s := &snapshot{Summary: r.Summary, Results: r.Results[:n:n], links: r.links[:n:n], dir: r.dir, liveRerun: r.rerun != nil}
 	s.StopTime = unixSeconds(stop)
 	s.RunTimeSeconds = s.StopTime - s.StartTime
 	return s

@@ -44,7 +44,7 @@ func mustAsset(name string) string {
 }
 
 // caseLogFiles are the files of a case's results directory that report.html
-// links to, when they exist.
+// links to, when they exist (at most 8: Report.links has a bit for each).
 var caseLogFiles = []string{"test_log.info", "test_log.debug", "data.json", "report.json", "history.json"}
 
 // htmlPage is what the template renders. Data is htmlDataMarker, in whose
@@ -116,7 +116,7 @@ func (r *snapshot) writeHTML(w *bufio.Writer) error {
 		if i > 0 {
 			w.WriteString(",")
 		}
-		c, err := json.Marshal(r.htmlCase(res))
+		c, err := json.Marshal(r.htmlCase(res, r.links[i]))
 		if err != nil {
 			return err
 		}
@@ -127,9 +127,25 @@ func (r *snapshot) writeHTML(w *bufio.Writer) error {
 	return err
 }
 
-// htmlCase maps one result to its row, listing the caseLogFiles that exist
-// in its results directory.
-func (r *snapshot) htmlCase(res *Result) htmlCase {
+// linkedFiles returns which caseLogFiles exist in the results directory of
+// res, a bit each. Once a result is added its directory's files are
+// written, so Add asks once rather than every rewrite.
+func (r *Report) linkedFiles(res *Result) uint8 {
+	var links uint8
+	if r.dir == "" || res.ResultsDir == "" {
+		return 0
+	}
+	for i, f := range caseLogFiles {
+		if _, err := os.Stat(filepath.Join(r.dir, res.ResultsDir, f)); err == nil {
+			links |= 1 << i
+		}
+	}
+	return links
+}
+
+// htmlCase maps one result to its row, with links to the caseLogFiles
+// that links (its Report.links) names.
+func (r *snapshot) htmlCase(res *Result, links uint8) htmlCase {
 	c := htmlCase{
 		ID: res.TestID, Params: res.InjectedArgs,
 		Status: res.TestStatus, Summary: res.Summary, Description: res.Description,
@@ -137,11 +153,8 @@ func (r *snapshot) htmlCase(res *Result) htmlCase {
 		Nodes: res.Nodes, Faults: res.Faults, Checks: res.Checks, History: res.History, Series: res.Series, Thresholds: res.Thresholds,
 		Dir: filepath.ToSlash(res.ResultsDir),
 	}
-	if res.ResultsDir == "" {
-		return c
-	}
-	for _, f := range caseLogFiles {
-		if _, err := os.Stat(filepath.Join(r.dir, res.ResultsDir, f)); err == nil {
+	for i, f := range caseLogFiles {
+		if links&(1<<i) != 0 {
 			c.Files = append(c.Files, f)
 		}
 	}

@@ -78,12 +78,13 @@ func TestHTMLLinksOnlyExistingFiles(t *testing.T) {
 		sampleLoadFile:               {"test_log.info", "report.json"},
 		sampleIgnoredID:              {},
 	}
-	for _, res := range r.Results {
+	snap := r.snapshotLocked(time.Now())
+	for i, res := range snap.Results {
 		w, ok := want[res.TestID]
 		if !ok {
 			continue
 		}
-		c := r.snapshotLocked(time.Now()).htmlCase(res)
+		c := snap.htmlCase(res, snap.links[i])
 		if strings.Join(c.Files, " ") != strings.Join(w, " ") {
 			t.Errorf("%s links %v, want %v", res.TestID, c.Files, w)
 		}
