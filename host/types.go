@@ -124,6 +124,9 @@ type Result struct {
 	History *HistorySummary `json:"history,omitempty"`
 	// Thresholds are the verdicts of the case's threshold marks.
 	Thresholds []threshold.Verdict `json:"thresholds,omitempty"`
+	// Part names the --subsets part ("subset 1 of 3") a result of a merged
+	// session came from (merge.go); "" in a session that was run.
+	Part string `json:"part,omitempty"`
 	// Series are the case's series as report.html charts them (series.json
 	// in its results directory holds every point).
 	Series []SeriesPlot `json:"-"`

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/host/hosttest"
+)
+
+// mergeSuite has 8 cases of every kind a report counts: passes, a failure,
+// an ignored case, parametrized cases on 2 nodes each.
+const mergeSuite = `
+def test_pass(ctx):
+    pass
+
+cluster(test_pass, num_nodes = 1)
+
+def test_fail(ctx):
+    fail("boom")
+
+cluster(test_fail, num_nodes = 1)
+
+def test_ignored(ctx):
+    pass
+
+ignore(test_ignored)
+
+def test_matrix(ctx, n):
+    ctx.cluster[0].account.ssh("true")
+    return {"n": n}
+
+cluster(test_matrix, num_nodes = 2)
+matrix(test_matrix, n = [1, 2, 3, 4, 5])
+`
+
+// ducktapeIn runs the binary bin in dir and returns its exit status and
+// output.
+func ducktapeIn(t *testing.T, bin, dir string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if exit, ok := err.(*exec.ExitError); ok {
+		return exit.ExitCode(), string(out)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0, string(out)
+}
+
+func readSessionReport(t *testing.T, dir string) *host.SessionReport {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := host.ParseSessionReport(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// statuses maps each test id of rep to its status.
+func statuses(rep *host.SessionReport) map[string]host.Status {
+	out := map[string]host.Status{}
+	for _, r := range rep.Results {
+		out[r.TestID] = r.TestStatus
+	}
+	return out
+}
+
+// rerunList returns the symbols of a rerun-failed.yml, sorted, with their
+// paths resolved against the file's directory (as the rerun resolves them).
+func rerunList(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if s, ok := strings.CutPrefix(line, "  - "); ok {
+			file, test, _ := strings.Cut(s, "::")
+			list = append(list, filepath.Join(filepath.Dir(path), file)+"::"+test)
+		}
+	}
+	slices.Sort(list)
+	return list
+}
+
+// TestMergeOfSubsetsIsTheUnsplitRun runs a suite whole and as 3 subsets
+// (each in its own results root, as on 3 drivers), merges the subsets and
+// compares the merged session with the whole run.
+func TestMergeOfSubsetsIsTheUnsplitRun(t *testing.T) {
+	bin := hosttest.BuildDucktape(t)
+	dir := t.TempDir()
+	hosttest.WriteFile(t, dir, "tests/test_m.star", mergeSuite)
+	if code, out := ducktapeIn(t, bin, dir, "--results-root", "whole", "--local-nodes", "4", "--max-parallel", "2", "tests/"); code != exitTestFailed {
+		t.Fatalf("the whole run: exit %d, want 1\n%s", code, out)
+	}
+	parts := []string{"merge", "-o", "merged"}
+	for _, i := range []string{"0", "1", "2"} {
+		if code, out := ducktapeIn(t, bin, dir, "--results-root", "part"+i, "--local-nodes", "4", "--subsets", "3", "--subset", i, "tests/"); code > exitTestFailed {
+			t.Fatalf("subset %s: exit %d\n%s", i, code, out)
+		}
+		parts = append(parts, filepath.Join("part"+i, "latest"))
+	}
+	if code, out := ducktapeIn(t, bin, dir, parts...); code != exitTestFailed || !strings.Contains(out, "6 passed, 1 failed, 0 flaky, 1 ignored") {
+		t.Fatalf("ducktape merge: exit %d, want 1 with the counts\n%s", code, out)
+	}
+
+	whole := readSessionReport(t, filepath.Join(dir, "whole", "latest"))
+	merged := readSessionReport(t, filepath.Join(dir, "merged"))
+	if got, want := statuses(merged), statuses(whole); len(merged.Results) != len(whole.Results) || !maps.Equal(got, want) {
+		t.Errorf("merged statuses %v, want the whole run's %v", got, want)
+	}
+	if m, w := merged.Summary, whole.Summary; m.NumPassed != w.NumPassed || m.NumFailed != w.NumFailed || m.NumIgnored != w.NumIgnored || m.NumFlaky != w.NumFlaky {
+		t.Errorf("merged counts %+v, want the whole run's %+v", m, w)
+	}
+	if s := merged.Suite; s == nil || s.ID != whole.Suite.ID || s.NumCases != 8 || s.Subsets != 3 || !slices.Equal(s.Parts, []int{0, 1, 2}) {
+		t.Errorf("merged suite %+v, want the whole run's id %s, 8 cases, parts [0 1 2] of 3", s, whole.Suite.ID)
+	}
+	if len(merged.MergedFrom) != 3 || merged.StartTime != merged.MergedFrom[0].StartTime || merged.StopTime != merged.MergedFrom[2].StopTime {
+		t.Errorf("merged from %+v, start %f, stop %f: want 3 parts, the first's start, the last's stop", merged.MergedFrom, merged.StartTime, merged.StopTime)
+	}
+	for _, r := range merged.Results {
+		if _, err := os.Stat(filepath.Join(dir, "merged", r.ResultsDir, "test_log.info")); err != nil || r.Part == "" {
+			t.Errorf("%s: part %q, its results directory: %v", r.TestID, r.Part, err)
+		}
+	}
+	if got, want := rerunList(t, filepath.Join(dir, "merged", host.RerunFileName)), rerunList(t, filepath.Join(dir, "whole", "latest", host.RerunFileName)); !slices.Equal(got, want) {
+		t.Errorf("merged rerun-failed.yml lists %q, the whole run's %q", got, want)
+	}
+	text, err := os.ReadFile(filepath.Join(dir, "merged", "report.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range whole.Results {
+		if !strings.Contains(string(text), "test_id:    "+r.TestID+"\n") {
+			t.Errorf("merged report.txt lacks %s", r.TestID)
+		}
+	}
+	junit, err := os.ReadFile(filepath.Join(dir, "merged", "report.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cases, failures := strings.Count(string(junit), "<testcase "), strings.Count(string(junit), "<failure "); cases != 8 || failures != 1 {
+		t.Errorf("merged report.xml has %d test cases and %d failures, want 8 and 1", cases, failures)
+	}
+}
