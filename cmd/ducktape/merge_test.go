@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -153,5 +155,68 @@ func TestMergeOfSubsetsIsTheUnsplitRun(t *testing.T) {
 	}
 	if cases, failures := strings.Count(string(junit), "<testcase "), strings.Count(string(junit), "<failure "); cases != 8 || failures != 1 {
 		t.Errorf("merged report.xml has %d test cases and %d failures, want 8 and 1", cases, failures)
+	}
+}
+
+// TestMergeRefusals merges parts that must not be merged: each is exit 2
+// with a message naming the part and why.
+func TestMergeRefusals(t *testing.T) {
+	dir := t.TempDir()
+	suite := hosttest.WriteFile(t, dir, "tests/test_m.star", mergeSuite)
+	// part runs subset i of k of the suite (with more arguments) and
+	// returns its session directory.
+	part := func(name string, k, i int, more ...string) string {
+		root := filepath.Join(dir, name)
+		args := append([]string{"--results-root", root, "--local-nodes", "4", "--subsets", strconv.Itoa(k), "--subset", strconv.Itoa(i)}, more...)
+		if code, out, errOut := runCLI(t, append(args, suite)...); code > exitTestFailed {
+			t.Fatalf("part %s: exit %d\n%s%s", name, code, out, errOut)
+		}
+		return filepath.Join(root, "latest")
+	}
+	a0, a1, again1 := part("a0", 3, 0), part("a1", 3, 1), part("again1", 3, 1)
+	other := part("other", 3, 2, "--exclude", suite+"::test_ignored")
+	split4 := part("split4", 4, 2)
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	old := filepath.Join(dir, "old")
+	if err := os.CopyFS(old, os.DirFS(a0)); err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	data, _ := os.ReadFile(filepath.Join(old, "report.json"))
+	json.Unmarshal(data, &rep)
+	delete(rep, "suite")
+	data, _ = json.Marshal(rep)
+	os.WriteFile(filepath.Join(old, "report.json"), data, 0o644)
+
+	for _, tc := range []struct {
+		parts []string
+		want  string
+	}{
+		{[]string{a0, a1, again1}, "parts " + a1 + " (subset 1 of 3) and " + again1 + " (subset 1 of 3) both ran subset 1 of 3"},
+		{[]string{a0, other}, "part " + other + " (subset 2 of 3) is not of the same suite as part " + a0 + " (subset 0 of 3): it selected 7 cases"},
+		{[]string{a0, split4}, "part " + split4 + " (subset 2 of 4) split the suite into 4 subsets, part " + a0 + " (subset 0 of 3) into 3"},
+		{[]string{a0, empty}, "part " + empty + ": no report.json, so it is not a ducktape session directory"},
+		{[]string{a0, filepath.Join(dir, "nowhere")}, "part " + filepath.Join(dir, "nowhere") + ": no such session directory"},
+		{[]string{a0, suite}, "part " + suite + ": not a directory"},
+		{[]string{old, a1}, "part " + old + `: its report.json has no "suite" record`},
+	} {
+		out := filepath.Join(dir, "merged")
+		code, stdout, stderr := runCLI(t, append([]string{"merge", "-o", out}, tc.parts...)...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("ducktape merge %q: exit %d, want 2 with %q\nstdout: %s\nstderr: %s", tc.parts, code, tc.want, stdout, stderr)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("ducktape merge %q refused, but made %s", tc.parts, out)
+		}
+	}
+	// Two of three parts merge, with a warning naming the missing subset.
+	code, stdout, stderr := runCLI(t, "merge", "-o", filepath.Join(dir, "partial"), a0, a1)
+	if code > exitTestFailed || !strings.Contains(stderr, "subset 2 of 3 missing: the merged session holds 2 of the suite's 3 parts") {
+		t.Errorf("merging 2 of 3 parts: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	// An existing output directory is refused.
+	if code, _, stderr := runCLI(t, "merge", "-o", filepath.Join(dir, "partial"), a0, a1); code != exitUsage || !strings.Contains(stderr, "already exists") {
+		t.Errorf("merging into an existing directory: exit %d\n%s", code, stderr)
 	}
 }
