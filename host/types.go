@@ -21,6 +21,9 @@ import (
 type Test struct {
 	File     string // the file's display path, as in test ids
 	Path     string // the file's absolute path
+	// ResultsPath is the file's path in the results directory layout
+	// (relative; see ResultsPaths). Discover sets it.
+	ResultsPath string
 	Name     string
 	Fn       *starlark.Function
 	Setup    *starlark.Function // the file's setup(ctx), or nil
@@ -59,8 +62,9 @@ func (c *Case) ID() string {
 // LoadFailure is a file that could not be loaded. It is reported as a
 // failed entry, never dropped.
 type LoadFailure struct {
-	File string // display path
-	Err  error
+	File        string // display path
+	ResultsPath string // as Test.ResultsPath
+	Err         error
 }
 
 // Message is the failure as shown in reports: the Starlark backtrace when
