@@ -139,8 +139,9 @@ func isLoadFailure(res *Result) bool { return res.FunctionName == "" }
 // CheckParts checks that parts can be merged: each has a suite record, all
 // of one suite split the same way, no subset in two parts and no case in
 // two parts. It sorts parts by their first subset and returns the merged
-// suite record, with a warning for each subset that no part holds. It
-// touches nothing but data.
+// suite record, with a warning naming the subsets that no part holds, or
+// else saying how many of the suite's cases no part holds. It touches
+// nothing but data.
 func CheckParts(parts []*Part) (*SuiteInfo, []string, error) {
 	if len(parts) == 0 {
 		return nil, nil, errors.New("no parts to merge")
@@ -194,6 +195,8 @@ func CheckParts(parts []*Part) (*SuiteInfo, []string, error) {
 			}
 		}
 		warnings = append(warnings, fmt.Sprintf("%s of %d missing: the merged session holds %d of the suite's %d parts", subsetWords(absent), merged.Subsets, merged.Subsets-missing, merged.Subsets))
+	} else if len(caseOwner) < merged.NumCases {
+		warnings = append(warnings, fmt.Sprintf("the parts hold %d of the suite's %d cases (run with --sample or --exit-first, interrupted, or balanced by different --historical-report files)", len(caseOwner), merged.NumCases))
 	}
 	return merged, warnings, nil
 }
@@ -249,6 +252,7 @@ func Merge(parts []*Part, suite *SuiteInfo, session *Session) (*Report, []string
 			from = append(from, MergedPart{Dir: p.Dir, SessionID: r.SessionID, Parts: r.Suite.Parts, StartTime: r.StartTime, StopTime: r.StopTime, NumResults: len(r.Results)})
 		}
 	}
+	slices.SortStableFunc(from, func(a, b MergedPart) int { return a.Parts[0] - b.Parts[0] })
 	report := NewReport(Version, session.ID, session.Dir, secondsTime(start))
 	report.SetPartition(Partition{Suite: suite, MergedFrom: from})
 	var warnings []string

@@ -13,14 +13,15 @@ import (
 	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
-// fakePart writes a session directory of subset i of k holding results
+// fakePart writes a session directory of subset i of k of a suite of n
+// cases holding results
 // (each result's directory gets a test_log.info and its report.json) and
 // reads it back as a part.
-func fakePart(t *testing.T, i, k int, results ...*host.Result) *host.Part {
+func fakePart(t *testing.T, n, i, k int, results ...*host.Result) *host.Part {
 	t.Helper()
 	rep := host.SessionReport{Results: results}
 	rep.SessionID, rep.StartTime, rep.StopTime = "2026-12-01--001", float64(100+i), float64(200+i)
-	rep.Suite = &host.SuiteInfo{ID: "sha256:same", NumCases: 9, Subsets: k, Parts: []int{i}}
+	rep.Suite = &host.SuiteInfo{ID: "sha256:same", NumCases: n, Subsets: k, Parts: []int{i}}
 	files := map[string]string{}
 	for _, r := range results {
 		data, _ := json.Marshal(r)
@@ -67,8 +68,8 @@ func merge(t *testing.T, parts ...*host.Part) (*host.Report, string, []string) {
 // link). The other files are hard links of the parts' files.
 func TestMergeSharedResultsDir(t *testing.T) {
 	shared := filepath.Join("t.star", "test_p", "a=x.y", "1")
-	p0 := fakePart(t, 0, 2, fakeResult(`t.star::test_p@{"a":"x.y"}`, shared, host.StatusPass))
-	p1 := fakePart(t, 1, 2, fakeResult(`t.star::test_p@{"a":"x..y"}`, shared, host.StatusFail))
+	p0 := fakePart(t, 2, 0, 2, fakeResult(`t.star::test_p@{"a":"x.y"}`, shared, host.StatusPass))
+	p1 := fakePart(t, 2, 1, 2, fakeResult(`t.star::test_p@{"a":"x..y"}`, shared, host.StatusFail))
 	rep, dir, warnings := merge(t, p1, p0)
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %q", warnings)
@@ -104,12 +105,23 @@ func TestMergeSharedResultsDir(t *testing.T) {
 // TestMergeRefusesACaseInTwoParts: parts of distinct subsets that share a
 // case (as when balanced by different historical reports).
 func TestMergeRefusesACaseInTwoParts(t *testing.T) {
-	p0 := fakePart(t, 0, 2, fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
-	p1 := fakePart(t, 1, 2, fakeResult("t.star::test_b", "t.star/test_b/1", host.StatusPass), fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
+	p0 := fakePart(t, 2, 0, 2, fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
+	p1 := fakePart(t, 2, 1, 2, fakeResult("t.star::test_b", "t.star/test_b/1", host.StatusPass), fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
 	_, _, err := host.CheckParts([]*host.Part{p0, p1})
 	want := "case t.star::test_a is in part " + p0.Dir + " (subset 0 of 2) and in part " + p1.Dir + " (subset 1 of 2)"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("CheckParts: %v, want %q", err, want)
+	}
+}
+
+// TestMergeWarnsOfCasesInNoPart: every subset is there, but the parts hold
+// fewer cases than the suite has.
+func TestMergeWarnsOfCasesInNoPart(t *testing.T) {
+	p0 := fakePart(t, 3, 0, 2, fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
+	p1 := fakePart(t, 3, 1, 2, fakeResult("t.star::test_b", "t.star/test_b/1", host.StatusPass))
+	_, warnings, err := host.CheckParts([]*host.Part{p0, p1})
+	if err != nil || len(warnings) != 1 || !strings.Contains(warnings[0], "the parts hold 2 of the suite's 3 cases") {
+		t.Errorf("CheckParts: %v, warnings %q", err, warnings)
 	}
 }
 
@@ -119,8 +131,8 @@ func TestMergeKeepsOneLoadFailure(t *testing.T) {
 	broken := func() *host.Result {
 		return &host.Result{TestID: "broken.star", ModuleName: "broken.star", TestStatus: host.StatusFail, ResultsDir: "broken.star/load/1"}
 	}
-	p0 := fakePart(t, 0, 2, broken(), fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
-	p1 := fakePart(t, 1, 2, broken(), fakeResult("t.star::test_b", "t.star/test_b/1", host.StatusPass))
+	p0 := fakePart(t, 2, 0, 2, broken(), fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
+	p1 := fakePart(t, 2, 1, 2, broken(), fakeResult("t.star::test_b", "t.star/test_b/1", host.StatusPass))
 	rep, _, _ := merge(t, p0, p1)
 	if len(rep.Results) != 3 || rep.NumFailed != 1 || rep.NumPassed != 2 {
 		t.Errorf("merged %d results, %d failed, %d passed: want 3, 1 (the load failure once), 2", len(rep.Results), rep.NumFailed, rep.NumPassed)
@@ -130,9 +142,9 @@ func TestMergeKeepsOneLoadFailure(t *testing.T) {
 // TestMergeOfMergedSessions: a merged session merges on with the parts it
 // lacks, and the result names every original part.
 func TestMergeOfMergedSessions(t *testing.T) {
-	p0 := fakePart(t, 0, 3, fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
-	p1 := fakePart(t, 1, 3, fakeResult("t.star::test_b", "t.star/test_b/1", host.StatusPass))
-	p2 := fakePart(t, 2, 3, fakeResult("t.star::test_c", "t.star/test_c/1", host.StatusPass))
+	p0 := fakePart(t, 3, 0, 3, fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
+	p1 := fakePart(t, 3, 1, 3, fakeResult("t.star::test_b", "t.star/test_b/1", host.StatusPass))
+	p2 := fakePart(t, 3, 2, 3, fakeResult("t.star::test_c", "t.star/test_c/1", host.StatusPass))
 	_, first, warnings := merge(t, p0, p2)
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "subset 1 of 3 missing") {
 		t.Errorf("warnings %q, want subset 1 missing", warnings)
@@ -142,7 +154,7 @@ func TestMergeOfMergedSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, dir, warnings := merge(t, partial, p1)
-	if len(warnings) > 0 || !slices.Equal(rep.Suite.Parts, []int{0, 1, 2}) || len(rep.MergedFrom) != 3 || len(rep.Results) != 3 {
+	if len(warnings) > 0 || !slices.Equal(rep.Suite.Parts, []int{0, 1, 2}) || len(rep.MergedFrom) != 3 || rep.MergedFrom[1].Parts[0] != 1 || len(rep.Results) != 3 {
 		t.Errorf("warnings %q, parts %v, merged from %+v, %d results", warnings, rep.Suite.Parts, rep.MergedFrom, len(rep.Results))
 	}
 	for _, sub := range []string{"subset-0", "subset-1", "subset-2"} {

@@ -98,8 +98,9 @@ func rerunList(t *testing.T, path string) []string {
 }
 
 // TestMergeOfSubsetsIsTheUnsplitRun runs a suite whole and as 3 subsets
-// (each in its own results root, as on 3 drivers), merges the subsets and
-// compares the merged session with the whole run.
+// (each in its own results root, as on 3 drivers), contiguous and balanced
+// by the whole run's report (--historical-report), merges each set of
+// subsets and compares the merged session with the whole run.
 func TestMergeOfSubsetsIsTheUnsplitRun(t *testing.T) {
 	bin := hosttest.BuildDucktape(t)
 	dir := t.TempDir()
@@ -107,19 +108,36 @@ func TestMergeOfSubsetsIsTheUnsplitRun(t *testing.T) {
 	if code, out := ducktapeIn(t, bin, dir, "--results-root", "whole", "--local-nodes", "4", "--max-parallel", "2", "tests/"); code != exitTestFailed {
 		t.Fatalf("the whole run: exit %d, want 1\n%s", code, out)
 	}
-	parts := []string{"merge", "-o", "merged"}
-	for _, i := range []string{"0", "1", "2"} {
-		if code, out := ducktapeIn(t, bin, dir, "--results-root", "part"+i, "--local-nodes", "4", "--subsets", "3", "--subset", i, "tests/"); code > exitTestFailed {
-			t.Fatalf("subset %s: exit %d\n%s", i, code, out)
-		}
-		parts = append(parts, filepath.Join("part"+i, "latest"))
-	}
-	if code, out := ducktapeIn(t, bin, dir, parts...); code != exitTestFailed || !strings.Contains(out, "6 passed, 1 failed, 0 flaky, 1 ignored") {
-		t.Fatalf("ducktape merge: exit %d, want 1 with the counts\n%s", code, out)
-	}
-
 	whole := readSessionReport(t, filepath.Join(dir, "whole", "latest"))
-	merged := readSessionReport(t, filepath.Join(dir, "merged"))
+	for _, split := range []struct {
+		name string
+		args []string
+	}{{"contiguous", nil}, {"balanced", []string{"--historical-report", "whole/latest"}}} {
+		t.Run(split.name, func(t *testing.T) {
+			merge := []string{"merge", "-o", split.name}
+			for _, i := range []string{"0", "1", "2"} {
+				root := split.name + i
+				args := append([]string{"--results-root", root, "--local-nodes", "4", "--subsets", "3", "--subset", i}, split.args...)
+				if code, out := ducktapeIn(t, bin, dir, append(args, "tests/")...); code > exitTestFailed {
+					t.Fatalf("subset %s: exit %d\n%s", i, code, out)
+				}
+				merge = append(merge, filepath.Join(root, "latest"))
+			}
+			if code, out := ducktapeIn(t, bin, dir, merge...); code != exitTestFailed || !strings.Contains(out, "6 passed, 1 failed, 0 flaky, 1 ignored") || strings.Contains(out, "warning") {
+				t.Fatalf("ducktape merge: exit %d, want 1 with the counts and no warning\n%s", code, out)
+			}
+			checkSameRun(t, filepath.Join(dir, split.name), filepath.Join(dir, "whole", "latest"), whole)
+		})
+	}
+}
+
+// checkSameRun compares the merged session in dir with the whole run's
+// session (its report whole): the same cases with the same statuses and
+// counts, the same suite, the same failures to rerun, every case in
+// report.txt and report.xml, every results directory there.
+func checkSameRun(t *testing.T, dir, wholeDir string, whole *host.SessionReport) {
+	t.Helper()
+	merged := readSessionReport(t, dir)
 	if got, want := statuses(merged), statuses(whole); len(merged.Results) != len(whole.Results) || !maps.Equal(got, want) {
 		t.Errorf("merged statuses %v, want the whole run's %v", got, want)
 	}
@@ -133,14 +151,14 @@ func TestMergeOfSubsetsIsTheUnsplitRun(t *testing.T) {
 		t.Errorf("merged from %+v, start %f, stop %f: want 3 parts, the first's start, the last's stop", merged.MergedFrom, merged.StartTime, merged.StopTime)
 	}
 	for _, r := range merged.Results {
-		if _, err := os.Stat(filepath.Join(dir, "merged", r.ResultsDir, "test_log.info")); err != nil || r.Part == "" {
+		if _, err := os.Stat(filepath.Join(dir, r.ResultsDir, "test_log.info")); err != nil || r.Part == "" {
 			t.Errorf("%s: part %q, its results directory: %v", r.TestID, r.Part, err)
 		}
 	}
-	if got, want := rerunList(t, filepath.Join(dir, "merged", host.RerunFileName)), rerunList(t, filepath.Join(dir, "whole", "latest", host.RerunFileName)); !slices.Equal(got, want) {
+	if got, want := rerunList(t, filepath.Join(dir, host.RerunFileName)), rerunList(t, filepath.Join(wholeDir, host.RerunFileName)); !slices.Equal(got, want) {
 		t.Errorf("merged rerun-failed.yml lists %q, the whole run's %q", got, want)
 	}
-	text, err := os.ReadFile(filepath.Join(dir, "merged", "report.txt"))
+	text, err := os.ReadFile(filepath.Join(dir, "report.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +167,7 @@ func TestMergeOfSubsetsIsTheUnsplitRun(t *testing.T) {
 			t.Errorf("merged report.txt lacks %s", r.TestID)
 		}
 	}
-	junit, err := os.ReadFile(filepath.Join(dir, "merged", "report.xml"))
+	junit, err := os.ReadFile(filepath.Join(dir, "report.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
