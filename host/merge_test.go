@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/host/chromiumtest"
 	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
@@ -198,4 +200,31 @@ func FuzzParseSessionReport(f *testing.F) {
 			t.Errorf("CheckParts refused a lone valid part: %v", err)
 		}
 	})
+}
+
+// TestMergedTimelineHasALaneGroupPerPart renders a merged report.html in
+// headless Chromium: its timeline has a heading per part, each over the
+// lanes of its own nodes (the parts' clusters name their nodes alike).
+func TestMergedTimelineHasALaneGroupPerPart(t *testing.T) {
+	ran := func(id string, start float64, nodes ...string) *host.Result {
+		r := fakeResult(id, "t.star/"+strings.TrimPrefix(id, "t.star::")+"/1", host.StatusPass)
+		r.StartTime, r.StopTime, r.RunTimeSeconds, r.Nodes = start, start+50, 50, nodes
+		return r
+	}
+	p0 := fakePart(t, 3, 0, 2, ran("t.star::test_a", 100, "worker1", "worker2"), ran("t.star::test_b", 150, "worker1"))
+	p1 := fakePart(t, 3, 1, 2, ran("t.star::test_c", 101, "worker1"))
+	_, dir, _ := merge(t, p0, p1)
+	dom := chromiumtest.DOM(t, filepath.Join(dir, "report.html"))
+	timeline := dom[strings.Index(dom, `id="timeline"`):]
+	timeline = timeline[:strings.Index(timeline, "</svg>")]
+	var lanes []string
+	for _, m := range regexp.MustCompile(`class="(part|node)"[^>]*>([^<]*)<`).FindAllStringSubmatch(timeline, -1) {
+		lanes = append(lanes, m[1]+" "+m[2])
+	}
+	if want := []string{"part subset 0 of 2", "node worker1", "node worker2", "part subset 1 of 2", "node worker1"}; !slices.Equal(lanes, want) {
+		t.Errorf("the timeline's lanes are %q, want %q", lanes, want)
+	}
+	if bars := strings.Count(timeline, `class="bar PASS"`); bars != 3 {
+		t.Errorf("the timeline has %d bars, want 3", bars)
+	}
 }
