@@ -349,11 +349,12 @@ func (a *dirAllocator) claim(rel string) string {
 	}
 }
 
-// linkResultsDir puts res's results directory into the merged session and
-// points res at it. When another part took its path first, res gets the
-// next run index and its report.json is rewritten (replaced, so the part's
-// own file stays as it was). It returns a warning when the part lacks the
-// directory.
+// linkResultsDir puts res's results directory into the merged session,
+// points res at it and reads its series back for report.html. When another
+// part took its path first, res gets the next run index and its
+// report.json is rewritten (replaced, so the part's own file stays as it
+// was). It returns a warning when the part lacks the directory or its
+// series cannot be read.
 func linkResultsDir(p *Part, res *Result, dirs *dirAllocator, dst string) (string, error) {
 	src := filepath.Join(p.Dir, res.ResultsDir)
 	if _, err := os.Stat(src); err != nil {
@@ -364,15 +365,21 @@ func linkResultsDir(p *Part, res *Result, dirs *dirAllocator, dst string) (strin
 	if err := linkTree(src, filepath.Join(dst, rel)); err != nil {
 		return "", fmt.Errorf("part %s: %v", p.Dir, err)
 	}
+	var warning string
+	plots, err := PlotSaved(src)
+	if err != nil {
+		warning = fmt.Sprintf("part %s: %s: its series are not charted: %v", p.Dir, res.TestID, err)
+	}
+	res.Series = plots
 	if rel == res.ResultsDir {
-		return "", nil
+		return warning, nil
 	}
 	res.ResultsDir = rel
 	data, err := marshalText(res, "  ")
 	if err != nil {
 		return "", err
 	}
-	return "", writeFileAtomic(filepath.Join(dst, rel, "report.json"), data)
+	return warning, writeFileAtomic(filepath.Join(dst, rel, "report.json"), data)
 }
 
 // linkTree recreates the tree at src under dst: directories are made,

@@ -202,6 +202,22 @@ func FuzzParseSessionReport(f *testing.F) {
 	})
 }
 
+// TestMergeChartsTheSeries: report.html charts a test's series, which
+// report.json does not hold; merge reads them back from series.json.
+func TestMergeChartsTheSeries(t *testing.T) {
+	p0 := fakePart(t, 2, 0, 2, fakeResult("t.star::test_a", "t.star/test_a/1", host.StatusPass))
+	p1 := fakePart(t, 2, 1, 2, fakeResult("t.star::test_b", "t.star/test_b/1", host.StatusPass))
+	hosttest.WriteFile(t, p1.Dir, "t.star/test_b/1/series.json", `{"series": [{"name": "latency_ms", "unit": "ms", "summary": {"count": 2}, "points": [[100.5, 3], [101.25, 4]]}]}`)
+	hosttest.WriteFile(t, p0.Dir, "t.star/test_a/1/series.json", `{"series": [`)
+	rep, _, warnings := merge(t, p0, p1)
+	if s := rep.Results[1].Series; len(s) != 1 || s[0].Name != "latency_ms" || s[0].Count != 2 || s[0].Points[1] != [2]float64{101.25, 4} {
+		t.Errorf("the merged result's series: %+v", s)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "t.star::test_a: its series are not charted") {
+		t.Errorf("warnings %q, want one for test_a's broken series.json", warnings)
+	}
+}
+
 // TestMergedTimelineHasALaneGroupPerPart renders a merged report.html in
 // headless Chromium: its timeline has a heading per part, each over the
 // lanes of its own nodes (the parts' clusters name their nodes alike).
