@@ -42,7 +42,7 @@ func PlotSaved(dir string) ([]SeriesPlot, error) {
 	for _, s := range file.Series {
 		points := make([]series.Point, len(s.Points))
 		for i, p := range s.Points {
-			points[i] = series.Point{T: int64(math.Round(p[0] * 1e6)) * 1000, V: p[1]}
+			points[i] = series.Point{T: int64(math.Round(p[0]*1e6)) * 1000, V: p[1]}
 		}
 		out = append(out, plotSeries(s.Name, s.Unit, points))
 	}
