@@ -19,15 +19,12 @@ import (
 
 // Test is one test function of a loaded file.
 type Test struct {
-	File string // the file's display path, as in test ids
-	Path string // the file's absolute path
-	// ResultsPath is the file's path in the results directory layout
-	// (relative; see ResultsPaths). Discover sets it.
-	ResultsPath string
-	Name        string
-	Fn          *starlark.Function
-	Setup       *starlark.Function // the file's setup(ctx), or nil
-	Teardown    *starlark.Function // the file's teardown(ctx), or nil
+	File     string // the file's display path, as in test ids
+	Path     string // the file's absolute path
+	Name     string
+	Fn       *starlark.Function
+	Setup    *starlark.Function // the file's setup(ctx), or nil
+	Teardown *starlark.Function // the file's teardown(ctx), or nil
 	// Nodes is what the test asks of the cluster; nil means the whole
 	// cluster, as in the Python ducktape.
 	Nodes []cluster.NodeSpec
@@ -39,6 +36,9 @@ type Test struct {
 	OkToFail bool
 	// Description is the test function's docstring, for the reports.
 	Description string
+	// ResultsPath is the file's path in the results directory layout
+	// (see ResultsPaths); Discover sets it.
+	ResultsPath string
 }
 
 // Case is one run of a test with one set of parameters.
