@@ -55,8 +55,8 @@ type SessionReport struct {
 
 // ParseSessionReport decodes a session's report.json and checks what merge
 // relies on: every result has a test id and a results directory inside the
-// session, and the suite record (when there is one) names valid subsets. It
-// touches nothing but data.
+// session, every merged_from entry names its parts, and the suite record
+// (when there is one) names valid subsets. It touches nothing but data.
 func ParseSessionReport(data []byte) (*SessionReport, error) {
 	var rep SessionReport
 	if err := json.Unmarshal(data, &rep); err != nil {
@@ -71,6 +71,11 @@ func ParseSessionReport(data []byte) (*SessionReport, error) {
 			return nil, fmt.Errorf("result %d has no test_id", i+1)
 		case res.ResultsDir != "" && !filepath.IsLocal(res.ResultsDir):
 			return nil, fmt.Errorf("result %s: relative_results_dir %q is not inside the session directory", res.TestID, res.ResultsDir)
+		}
+	}
+	for _, m := range rep.MergedFrom {
+		if len(m.Parts) == 0 {
+			return nil, fmt.Errorf(`its "merged_from" entry of session %q names no parts`, m.SessionID)
 		}
 	}
 	if s := rep.Suite; s != nil {

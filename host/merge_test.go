@@ -2,10 +2,13 @@ package host_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +22,7 @@ import (
 // cases holding results
 // (each result's directory gets a test_log.info and its report.json) and
 // reads it back as a part.
-func fakePart(t *testing.T, n, i, k int, results ...*host.Result) *host.Part {
+func fakePart(t testing.TB, n, i, k int, results ...*host.Result) *host.Part {
 	t.Helper()
 	rep := host.SessionReport{Results: results}
 	rep.SessionID, rep.StartTime, rep.StopTime = "2026-12-01--001", float64(100+i), float64(200+i)
@@ -45,7 +48,7 @@ func fakeResult(id, dir string, status host.Status) *host.Result {
 	return &host.Result{TestID: id, ModuleName: "t.star", FunctionName: strings.TrimPrefix(id, "t.star::"), TestStatus: status, ResultsDir: dir}
 }
 
-func merge(t *testing.T, parts ...*host.Part) (*host.Report, string, []string) {
+func merge(t testing.TB, parts ...*host.Part) (*host.Report, string, []string) {
 	t.Helper()
 	suite, warnings, err := host.CheckParts(parts)
 	if err != nil {
@@ -179,6 +182,7 @@ func TestParseSessionReportRejects(t *testing.T) {
 		{`{"session_id": "s", "suite": {"id": "x", "subsets": 0, "parts": [0]}}`, "want subsets >= 1"},
 		{`{"session_id": "s", "suite": {"id": "x", "subsets": 2, "parts": [1, 1]}}`, "want distinct subsets between 0 and 1"},
 		{`{"session_id": "s", "suite": {"id": "x", "subsets": 2, "parts": [2]}}`, "want distinct subsets"},
+		{`{"session_id": "s", "merged_from": [{"session_id": "p", "parts": []}]}`, `"merged_from" entry of session "p" names no parts`},
 	} {
 		if _, err := host.ParseSessionReport([]byte(tc.json)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseSessionReport(%s): %v, want %q", tc.json, err, tc.want)
@@ -242,5 +246,45 @@ func TestMergedTimelineHasALaneGroupPerPart(t *testing.T) {
 	}
 	if bars := strings.Count(timeline, `class="bar PASS"`); bars != 3 {
 		t.Errorf("the timeline has %d bars, want 3", bars)
+	}
+}
+
+// BenchmarkMerge merges 3 parts of 1,000 and of 10,000 results in all (a
+// results directory of 2 small files each) and reports the cost per
+// result; beside it, the file-system floor: cp -al of the same parts' trees
+// (hard links, as merge makes).
+func BenchmarkMerge(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("results=%d", n), func(b *testing.B) {
+			var parts []*host.Part
+			for i := range 3 {
+				var results []*host.Result
+				for k := i; k < n; k += 3 {
+					id := fmt.Sprintf("t%d.star::test_%d", k%50, k)
+					results = append(results, fakeResult(id, fmt.Sprintf("t%d.star/test_%d/1", k%50, k), host.StatusPass))
+				}
+				parts = append(parts, fakePart(b, n, i, 3, results...))
+			}
+			b.Run("merge", func(b *testing.B) {
+				for range b.N {
+					rep, _, _ := merge(b, slices.Clone(parts)...)
+					if len(rep.Results) != n {
+						b.Fatalf("%d results", len(rep.Results))
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/result")
+			})
+			b.Run("cp-al", func(b *testing.B) {
+				for range b.N {
+					dst := b.TempDir()
+					for i, p := range parts {
+						if out, err := exec.Command("cp", "-al", p.Dir, filepath.Join(dst, strconv.Itoa(i))).CombinedOutput(); err != nil {
+							b.Fatalf("cp -al: %v\n%s", err, out)
+						}
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/result")
+			})
+		})
 	}
 }
