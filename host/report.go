@@ -76,6 +76,7 @@ type Summary struct {
 	// the Redpanda fork, which has the mark).
 	NumOPassed int `json:"num_opassed"`
 	NumOFailed int `json:"num_ofailed"`
+	Partition      // the suite and its parts, for ducktape merge (merge.go)
 }
 
 // NewReport starts the report of a session written into dir ("" for none).
@@ -217,7 +218,7 @@ func (r *Report) Failed() []*Result {
 type snapshot struct {
 	Summary
 	Results []*Result `json:"results"`
-	links   []uint8 // Report.links of Results
+	links   []uint8   // Report.links of Results
 	dir     string
 	// liveRerun: rerun-failed.yml is the live file of a planned session,
 	// which the snapshot leaves alone.

@@ -76,6 +76,7 @@ type htmlCase struct {
 	StopTime       float64        `json:"stop_time"`
 	RunTimeSeconds float64        `json:"run_time_seconds"`
 	Nodes          []string       `json:"nodes,omitempty"`
+	Part           string         `json:"part,omitempty"` // in a merged session: its timeline lane group
 	Dir            string         `json:"dir"`
 	Files          []string       `json:"files,omitempty"`
 	// Faults are shaded on the timeline, the operations chart and the
@@ -150,7 +151,7 @@ func (r *snapshot) htmlCase(res *Result, links uint8) htmlCase {
 		ID: res.TestID, Params: res.InjectedArgs,
 		Status: res.TestStatus, Summary: res.Summary, Description: res.Description,
 		StartTime: res.StartTime, StopTime: res.StopTime, RunTimeSeconds: res.RunTimeSeconds,
-		Nodes: res.Nodes, Faults: res.Faults, Checks: res.Checks, History: res.History, Series: res.Series, Thresholds: res.Thresholds,
+		Nodes: res.Nodes, Part: res.Part, Faults: res.Faults, Checks: res.Checks, History: res.History, Series: res.Series, Thresholds: res.Thresholds,
 		Dir: filepath.ToSlash(res.ResultsDir),
 	}
 	for i, f := range caseLogFiles {
