@@ -43,8 +43,16 @@ const outputTailBytes = 16 << 10
 // status is a *CommandError quoting the output's last lines.
 func (a *RemoteAccount) SSH(ctx context.Context, cmd string, allowFail bool) (int, error) {
 	tail := newTailBuffer(outputTailBytes)
-	status, err := a.acct.Exec(ctx, cmd, tail, tail)
+	status, err := a.exec(ctx, cmd, tail, tail)
 	return status, a.check(cmd, status, err, allowFail, tail)
+}
+
+// exec runs cmd on the account, as the Owner's that ctx carries, if any.
+func (a *RemoteAccount) exec(ctx context.Context, cmd string, stdout, stderr io.Writer) (int, error) {
+	if o := ownerOf(ctx); o != nil {
+		cmd = o.mark(a, cmd)
+	}
+	return a.acct.Exec(ctx, cmd, stdout, stderr)
 }
 
 // OutputOptions tune [RemoteAccount.Output].
@@ -69,7 +77,7 @@ func (a *RemoteAccount) Output(ctx context.Context, cmd string, opts OutputOptio
 	if opts.CombineStderr {
 		stderr = stdout
 	}
-	status, err := a.acct.Exec(ctx, cmd, stdout, stderr)
+	status, err := a.exec(ctx, cmd, stdout, stderr)
 	if err != nil && opts.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		err = fmt.Errorf("timed out after %s", opts.Timeout)
 	}
@@ -129,7 +137,7 @@ func (a *RemoteAccount) Capture(ctx context.Context, cmd string, allowFail, comb
 		stderr = stdout
 	}
 	go func() {
-		status, err := a.acct.Exec(ctx, cmd, stdout, stderr)
+		status, err := a.exec(ctx, cmd, stdout, stderr)
 		pw.Close()
 		l.err = a.check(cmd, status, err, allowFail, tail)
 		close(l.done)

@@ -53,6 +53,8 @@ func Run(t *testing.T, newCluster NewCluster) {
 		{"PidsAndKillProcess", testPidsAndKillProcess},
 		{"PidsExcludesItsOwnShell", testPidsExcludesItsOwnShell},
 		{"ConcurrentKillProcess", testConcurrentKillProcess},
+		{"ZombiesAreNotRunning", testZombiesAreNotRunning},
+		{"KillLeftovers", testKillLeftovers},
 		{"CreateReadFile", testCreateReadFile},
 		{"Mkdir", testMkdir},
 		{"Remove", testRemove},
@@ -94,6 +96,8 @@ func RunIsolation(t *testing.T, newCluster NewCluster) {
 type env struct {
 	t      *testing.T
 	ctx    context.Context
+	c      *cluster.Cluster
+	newC   NewCluster // for a second cluster (another driver) on the same nodes
 	na, nb *cluster.Node
 	a, b   *cluster.RemoteAccount
 	dir    string // scratch directory, relative, on both nodes
@@ -111,7 +115,7 @@ func newEnv(t *testing.T, newCluster NewCluster) *env {
 	t.Cleanup(func() { c.Free(nodes) })
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	e := &env{t: t, ctx: ctx, na: nodes[0], nb: nodes[1], a: nodes[0].Account, b: nodes[1].Account, local: t.TempDir()}
+	e := &env{t: t, ctx: ctx, c: c, newC: newCluster, na: nodes[0], nb: nodes[1], a: nodes[0].Account, b: nodes[1].Account, local: t.TempDir()}
 	e.dir = "dt-conformance-" + e.token()
 	for _, acct := range []*cluster.RemoteAccount{e.a, e.b} {
 		if err := acct.Mkdirs(ctx, e.dir); err != nil {
