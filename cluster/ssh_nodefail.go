@@ -6,18 +6,21 @@ import (
 	"time"
 )
 
-// unreachableGate spares the commands of a node that does not answer the
-// wait for its connect timeout, one after the other: after a dial that
+// unreachableRetry is how long a node whose last dial timed out is not
+// dialled again.
+const unreachableRetry = 30 * time.Second
+
+// unreachableGate spares the tests of a node that does not answer a wait of
+// a whole connect timeout for each of their commands: after a dial that
 // timed out (no TCP connection, or no SSH handshake, within the node's
-// ConnectTimeout), the node is not dialled again for as long as that
-// timeout, and every session request meanwhile fails at once with the
-// same error. A dial that failed fast (connection refused, authentication)
-// is not remembered: trying again costs nothing, and a restarted sshd is
-// reached at once. Its fields are guarded by the pool's mu.
+// ConnectTimeout), the node is not dialled again for unreachableRetry, and
+// every session request meanwhile fails at once with that error. A dial
+// that failed fast (connection refused, authentication) is not remembered:
+// trying again costs nothing, and a restarted sshd is reached at once. Its
+// fields are guarded by the pool's mu.
 type unreachableGate struct {
-	last  *DialError // the last dial's error, if it timed out
-	at    time.Time  // when it failed
-	retry time.Duration
+	last *DialError // the last dial's error, if it timed out
+	at   time.Time  // when it failed
 }
 
 // check returns the remembered error while the node is not to be dialled.
@@ -26,20 +29,20 @@ func (g *unreachableGate) check() error {
 		return nil
 	}
 	ago := time.Since(g.at)
-	if ago >= g.retry {
+	if ago >= unreachableRetry {
 		g.last = nil
 		return nil
 	}
 	return &DialError{Addr: g.last.Addr, Err: g.last, TimedOut: true,
-		Reason: fmt.Sprintf("%s; not dialled again for %s (the last attempt failed %s ago)", g.last.Reason, g.retry, ago.Round(time.Millisecond))}
+		Reason: fmt.Sprintf("%s; not dialled again until %s after that attempt, %s ago", g.last.Reason, unreachableRetry, ago.Round(time.Millisecond))}
 }
 
 // record remembers err if it is a dial that timed out, and forgets the
 // last one otherwise.
-func (g *unreachableGate) record(err error, retry time.Duration) {
+func (g *unreachableGate) record(err error) {
 	var de *DialError
 	if errors.As(err, &de) && de.TimedOut {
-		g.last, g.at, g.retry = de, time.Now(), retry
+		g.last, g.at = de, time.Now()
 		return
 	}
 	g.last = nil

@@ -159,7 +159,7 @@ func (p *sshPool) acquire(ctx context.Context) (*sshConn, error) {
 		p.mu.Unlock()
 		client, cleanup, err := p.dialer.dial(ctx)
 		p.mu.Lock()
-		p.gate.record(err, p.dialer.target.timeout)
+		p.gate.record(err)
 		p.dialing, call.err = nil, err
 		close(call.done)
 		if err != nil {
