@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,49 +14,19 @@ import (
 	"github.com/ducktape-go/ducktape/cluster/sshtest"
 )
 
-// silentServer accepts TCP connections and never says a word, as a hung
-// sshd or another service on the SSH port would. It returns its address and
-// how many connections it has accepted.
-func silentServer(t *testing.T) (string, *atomic.Int64) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var accepted atomic.Int64
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String(), &accepted
-}
-
 // TestSSHSilentServer: a port that accepts connections but never answers
 // SSH fails the command after the node's connecttimeout, saying so with
 // its host:port, and the node is not dialled again for a while: the next
 // commands fail at once with the same error.
 func TestSSHSilentServer(t *testing.T) {
-	addr, accepted := silentServer(t)
-	host, port, _ := net.SplitHostPort(addr)
-	c := openWith(t, map[string]any{"host": "hung", "hostname": host, "port": port,
-		"stricthostkeychecking": "no", "identityfile": writeKey(t), "connecttimeout": 1})
-	_, err := runOn(c, "true")
+	node := sshtest.Silent(t, 1)
+	addr := node.Addr
+	c, err := cluster.Open(cluster.Options{File: node.ClusterFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = runOn(c, "true")
 	wantErr(t, err, "hung", addr, "no SSH handshake within 1s")
 	var de *cluster.DialError
 	if !errors.As(err, &de) || !de.TimedOut {
@@ -67,14 +36,10 @@ func TestSSHSilentServer(t *testing.T) {
 		_, err = runOn(c, "true")
 		wantErr(t, err, "hung", addr, "no SSH handshake within 1s", "not dialled again")
 	}
-	if n := accepted.Load(); n != 1 {
+	if n := node.Accepted(); n != 1 {
 		t.Errorf("the silent server accepted %d connections; want 1 (one dial, then the remembered error)", n)
 	}
 }
-
-// writeKey returns a private key for nodes that never get as far as
-// authentication.
-func writeKey(t *testing.T) string { return sshtest.NewFiles(t).Key }
 
 // TestSSHConnectionLostMidCommand: sshd dies while a command runs: the
 // command fails naming the node, its host:port and what happened, and the
@@ -112,11 +77,11 @@ func TestSSHConnectionLostMidCommand(t *testing.T) {
 // TestSSHConnectTimeoutFromUserConfig: ~/.ssh/config's ConnectTimeout
 // applies when the cluster file gives none.
 func TestSSHConnectTimeoutFromUserConfig(t *testing.T) {
-	addr, _ := silentServer(t)
+	addr := sshtest.Silent(t, 60).Addr
 	host, port, _ := net.SplitHostPort(addr)
 	home := t.TempDir()
 	os.Mkdir(filepath.Join(home, ".ssh"), 0o700)
-	conf := "Host hung\n  HostName " + host + "\n  Port " + port + "\n  ConnectTimeout 1\n  StrictHostKeyChecking no\n  IdentityFile " + writeKey(t) + "\n"
+	conf := "Host hung\n  HostName " + host + "\n  Port " + port + "\n  ConnectTimeout 1\n  StrictHostKeyChecking no\n  IdentityFile " + sshtest.NewFiles(t).Key + "\n"
 	os.WriteFile(filepath.Join(home, ".ssh", "config"), []byte(conf), 0o600)
 	t.Setenv("HOME", home)
 	_, err := runOn(openWith(t, map[string]any{"host": "hung"}), "true")
