@@ -80,12 +80,13 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	defer cancel()
 
 	env := starlib.NewEnv(starlib.Env{
-		Log:      log,
-		Cluster:  starlib.NewTestCluster(nodes),
-		Services: services.NewRegistry(body),
-		Faults:   faults.NewRegistry(c.ID(), nodes), // closed by teardownServices
-		History:  starlib.NewTestHistory(dir),
-		Series:   series.NewSet(),
+		Log:        log,
+		Cluster:    starlib.NewTestCluster(nodes),
+		Services:   services.NewRegistry(body),
+		Faults:     faults.NewRegistry(c.ID(), nodes), // closed by teardownServices
+		History:    starlib.NewTestHistory(dir),
+		Series:     series.NewSet(),
+		ResultsDir: dir,
 	})
 	data, err := r.execute(body, abort, c, dir, env)
 	if saveErr := recordEnv(res, env, dir); saveErr != nil {

@@ -133,12 +133,17 @@ func accountSSHOutput(thread *starlark.Thread, fn string, a Account, args starla
 	if opts.Timeout, err = timeoutArg(fn, timeout); err != nil {
 		return nil, err
 	}
+	spill := spillFor(thread, a.node.Name)
+	if spill != nil {
+		opts.Spill = spill.open
+	}
 	var out string
 	_, err = a.run(thread, cmd, func(ctx context.Context) (int, error) {
 		var err error
 		out, err = a.remote().Output(ctx, cmd, opts)
 		return 0, err
 	})
+	spill.report(thread, cmd)
 	if err != nil {
 		return nil, err
 	}

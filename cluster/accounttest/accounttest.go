@@ -48,6 +48,7 @@ func Run(t *testing.T, newCluster NewCluster) {
 		{"Capture", testCapture},
 		{"CaptureCloseKillsCommand", testCaptureCloseKillsCommand},
 		{"CaptureError", testCaptureError},
+		{"CaptureLineTooLong", testCaptureLineTooLong},
 		{"ConcurrentCommands", testConcurrentCommands},
 		{"AliveSignal", testAliveSignal},
 		{"PidsAndKillProcess", testPidsAndKillProcess},
@@ -364,6 +365,26 @@ func testCaptureError(t *testing.T, e *env) {
 	}
 	if err := lines.Err(); err != nil {
 		t.Errorf("Err with allowFail = %v", err)
+	}
+}
+
+// testCaptureLineTooLong: a line longer than Capture can hold stops the
+// command with an error saying so; an error quoting a long line quotes its
+// start.
+func testCaptureLineTooLong(t *testing.T, e *env) {
+	cmd := fmt.Sprintf("echo short; head -c %d /dev/zero | tr '\\0' x; echo; sleep 30", cluster.MaxLineLength+1)
+	lines := e.a.Capture(e.ctx, cmd, false, false)
+	if l, ok := lines.Next(); !ok || l != "short" {
+		t.Fatalf("first line = %q, %v; err %v", l, ok, lines.Err())
+	}
+	for _, ok := lines.Next(); ok; _, ok = lines.Next() {
+	}
+	if err := lines.Err(); err == nil || !strings.Contains(err.Error(), "a line of more than 16 MiB") || !strings.Contains(err.Error(), e.na.Name) {
+		t.Errorf("Err = %v; want the line too long, on %s", err, e.na.Name)
+	}
+	_, err := e.a.SSH(e.ctx, "head -c 5000 /dev/zero | tr '\\0' y; echo; exit 3", false)
+	if err == nil || !strings.Contains(err.Error(), "| "+strings.Repeat("y", 512)+"... (5000 bytes in all)") {
+		t.Errorf("the error of a command whose last line is 5000 bytes long = %.800v; want the line's first 512 bytes quoted", err)
 	}
 }
 
