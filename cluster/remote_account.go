@@ -158,7 +158,7 @@ func (a *RemoteAccount) Capture(ctx context.Context, cmd string, allowFail, comb
 		l.err = a.check(cmd, status, err, allowFail, tail)
 		if tooLong.Load() {
 			l.err = &NodeError{Node: a.node, Op: "capturing the output of " + strconv.Quote(cmd),
-				Err: fmt.Errorf("a line of more than %s, the longest a line may be, so the command was stopped (use ssh_output, or write the output to a file)", "16 MiB")}
+				Err: errors.New("a line of more than 16 MiB, the longest a line may be, so the command was stopped (use ssh_output, or write the output to a file)")}
 		}
 		close(l.done)
 	}()
