@@ -52,16 +52,17 @@ var ErrNotEnoughNodes = errors.New("not enough free nodes")
 // Cluster is a pool of nodes that tests allocate from and free to. It is
 // safe for concurrent use. Allocation is all-or-nothing.
 type Cluster struct {
-	mu    sync.Mutex
-	nodes []*Node
-	inUse map[*Node]bool
-	close func() error
+	mu        sync.Mutex
+	nodes     []*Node
+	inUse     map[*Node]bool
+	close     func() error
+	leftovers *leftoverTracker
 }
 
 // New makes a cluster of nodes; closeFn (may be nil) runs once on Close,
 // after every account is closed.
 func New(nodes []*Node, closeFn func() error) *Cluster {
-	return &Cluster{nodes: nodes, inUse: map[*Node]bool{}, close: closeFn}
+	return &Cluster{nodes: nodes, inUse: map[*Node]bool{}, close: closeFn, leftovers: newLeftoverTracker()}
 }
 
 // Nodes returns every node, allocated or not, in cluster order.
@@ -117,9 +118,14 @@ func (c *Cluster) Free(nodes []*Node) {
 	}
 }
 
-// Close closes every node's account and runs the provider's clean-up.
+// Close kills what its owners left on the nodes and did not kill (see
+// [Owner.KillLeftovers]), closes every node's account and runs the
+// provider's clean-up.
 func (c *Cluster) Close() error {
 	var errs []error
+	if err := c.leftovers.killAll(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, n := range c.nodes {
 		if err := n.Account.Account().Close(); err != nil {
 			errs = append(errs, fmt.Errorf("closing %s: %w", n.Name, err))

@@ -69,13 +69,23 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Lines returns the last n lines held, without a trailing newline.
+// maxTailLine is how much of each line Lines keeps: an error quotes the
+// start of a very long line, not all of it.
+const maxTailLine = 512
+
+// Lines returns the last n lines held, without a trailing newline, each
+// cut after maxTailLine bytes.
 func (t *tailBuffer) Lines(n int) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	lines := strings.Split(strings.TrimRight(string(t.buf), "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
+	}
+	for i, l := range lines {
+		if len(l) > maxTailLine {
+			lines[i] = strings.ToValidUTF8(l[:maxTailLine], "") + fmt.Sprintf("... (%d bytes in all)", len(l))
+		}
 	}
 	return strings.Join(lines, "\n")
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // OpenClusterFile builds an SSH cluster from a ducktape cluster file:
@@ -21,7 +22,7 @@ import (
 //
 // ssh_config keys are OpenSSH's, lower-case: host, hostname, user, port,
 // identityfile (a string or a list), password, userknownhostsfile,
-// stricthostkeychecking, proxyjump. Other lower-case keys (as `vagrant
+// stricthostkeychecking, proxyjump, connecttimeout (seconds). Other lower-case keys (as `vagrant
 // ssh-config` writes them) are ignored; anything else is an error. Errors
 // name the file, the node's index and the field.
 func OpenClusterFile(path string) (*Cluster, error) {
@@ -79,6 +80,7 @@ func parseClusterFile(data []byte) ([]SSHNode, error) {
 			KnownHostsFiles:       s.strs("userknownhostsfile"),
 			StrictHostKeyChecking: s.str("stricthostkeychecking"),
 			ProxyJump:             s.str("proxyjump"),
+			ConnectTimeout:        s.seconds("connecttimeout"),
 		}
 		s.unknown(openSSHKeyword.MatchString)
 		if s.err == nil && n.SSH.Host == "" && n.SSH.HostName == "" {
@@ -186,6 +188,30 @@ func (f *fields) port(key string) int {
 		return 0
 	}
 	return int(n)
+}
+
+// seconds accepts a positive number of seconds, or such a number as a
+// string (as ssh_config writes it).
+func (f *fields) seconds(key string) time.Duration {
+	v, ok := f.get(key)
+	if !ok {
+		return 0
+	}
+	var n float64
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		var err error
+		if n, err = strconv.ParseFloat(s, 64); err != nil {
+			n = -1
+		}
+	} else if json.Unmarshal(v, &n) != nil {
+		n = -1
+	}
+	if !(n > 0 && n <= math.MaxInt32) {
+		f.fail(key, "a positive number of seconds", v)
+		return 0
+	}
+	return time.Duration(n * float64(time.Second))
 }
 
 func (f *fields) object(key string) map[string]json.RawMessage {

@@ -22,6 +22,8 @@ func TestClusterFileErrors(t *testing.T) {
 		{"unknown node field", `{"nodes": [{"ssh_config": {"host": "a"}, "nodetype": "x"}]}`, "nodes[0].nodetype: unknown field"},
 		{"unknown ssh field", `{"nodes": [{"ssh_config": {"host": "a", "identity_file": "k"}}]}`, "nodes[0].ssh_config.identity_file: unknown field"},
 		{"no host", `{"nodes": [{"ssh_config": {"user": "u"}}]}`, "nodes[0].ssh_config: needs host or hostname"},
+		{"connect timeout", `{"nodes": [{"ssh_config": {"host": "a", "connecttimeout": "soon"}}]}`, `nodes[0].ssh_config.connecttimeout: want a positive number of seconds, got "soon"`},
+		{"connect timeout zero", `{"nodes": [{"ssh_config": {"host": "a", "connecttimeout": 0}}]}`, `nodes[0].ssh_config.connecttimeout: want a positive number of seconds, got 0`},
 		{"strict", `{"nodes": [{"ssh_config": {"host": "a", "stricthostkeychecking": "maybe"}}]}`, "nodes[0].ssh_config.stricthostkeychecking"},
 		{"duplicate", `{"nodes": [{"ssh_config": {"host": "a", "identityfile": "/dev/null/k"}}, {"ssh_config": {"host": "a"}}]}`, "nodes[0].ssh_config: identityfile"},
 		{"duplicate names", `{"nodes": [{"ssh_config": {"host": "a", "stricthostkeychecking": "no"}}, {"ssh_config": {"host": "a", "stricthostkeychecking": "no"}}]}`, `nodes[1].ssh_config.host: "a" is also nodes[0]'s`},

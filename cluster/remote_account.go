@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -43,8 +44,16 @@ const outputTailBytes = 16 << 10
 // status is a *CommandError quoting the output's last lines.
 func (a *RemoteAccount) SSH(ctx context.Context, cmd string, allowFail bool) (int, error) {
 	tail := newTailBuffer(outputTailBytes)
-	status, err := a.acct.Exec(ctx, cmd, tail, tail)
+	status, err := a.exec(ctx, cmd, tail, tail)
 	return status, a.check(cmd, status, err, allowFail, tail)
+}
+
+// exec runs cmd on the account, as the Owner's that ctx carries, if any.
+func (a *RemoteAccount) exec(ctx context.Context, cmd string, stdout, stderr io.Writer) (int, error) {
+	if o := ownerOf(ctx); o != nil {
+		cmd = o.mark(a, cmd)
+	}
+	return a.acct.Exec(ctx, cmd, stdout, stderr)
 }
 
 // OutputOptions tune [RemoteAccount.Output].
@@ -52,28 +61,37 @@ type OutputOptions struct {
 	AllowFail     bool
 	CombineStderr bool          // include stderr in the returned output
 	Timeout       time.Duration // zero: none
+	// Spill, if not nil, is called once the output passes MaxOutput bytes;
+	// the writer it returns receives the whole output (the part kept in
+	// memory first, then the rest as it arrives) and is closed before
+	// Output returns. Its write errors only stop the spill. Without Spill
+	// the rest is counted and dropped, and the returned text ends with a
+	// line saying so.
+	Spill func() (io.WriteCloser, error)
 }
 
 // Output runs cmd and returns its standard output (and standard error, if
-// opts.CombineStderr). Unless opts.AllowFail, a non-zero status is an error.
+// opts.CombineStderr): at most its first MaxOutput bytes (see
+// OutputOptions.Spill). Unless opts.AllowFail, a non-zero status is an
+// error.
 func (a *RemoteAccount) Output(ctx context.Context, cmd string, opts OutputOptions) (string, error) {
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	var out lockedBuffer
+	out := &cappedOutput{max: MaxOutput, spill: opts.Spill}
 	tail := newTailBuffer(outputTailBytes)
-	stdout := io.MultiWriter(&out, tail)
+	stdout := io.MultiWriter(out, tail)
 	stderr := io.Writer(tail)
 	if opts.CombineStderr {
 		stderr = stdout
 	}
-	status, err := a.acct.Exec(ctx, cmd, stdout, stderr)
+	status, err := a.exec(ctx, cmd, stdout, stderr)
 	if err != nil && opts.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		err = fmt.Errorf("timed out after %s", opts.Timeout)
 	}
-	return out.String(), a.check(cmd, status, err, opts.AllowFail, tail)
+	return out.finish(), a.check(cmd, status, err, opts.AllowFail, tail)
 }
 
 func (a *RemoteAccount) check(cmd string, status int, err error, allowFail bool, tail *tailBuffer) error {
@@ -116,6 +134,11 @@ func (l *Lines) Close() {
 	}
 }
 
+// MaxLineLength is the longest output line [RemoteAccount.Capture] passes
+// on: a longer one stops the command with an error saying so, since the
+// line would have to be held in memory whole.
+const MaxLineLength = 16 << 20 // "16 MiB" in its error
+
 // Capture starts cmd and streams its output lines. The command is stopped
 // when ctx is cancelled or the Lines are closed.
 func (a *RemoteAccount) Capture(ctx context.Context, cmd string, allowFail, combineStderr bool) *Lines {
@@ -128,16 +151,21 @@ func (a *RemoteAccount) Capture(ctx context.Context, cmd string, allowFail, comb
 	if combineStderr {
 		stderr = stdout
 	}
+	var tooLong atomic.Bool // a line passed MaxLineLength: the reader gave up
 	go func() {
-		status, err := a.acct.Exec(ctx, cmd, stdout, stderr)
+		status, err := a.exec(ctx, cmd, stdout, stderr)
 		pw.Close()
 		l.err = a.check(cmd, status, err, allowFail, tail)
+		if tooLong.Load() {
+			l.err = &NodeError{Node: a.node, Op: "capturing the output of " + strconv.Quote(cmd),
+				Err: errors.New("a line of more than 16 MiB, the longest a line may be, so the command was stopped (use ssh_output, or write the output to a file)")}
+		}
 		close(l.done)
 	}()
 	go func() {
 		defer close(l.lines)
 		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		sc.Buffer(make([]byte, 64<<10), MaxLineLength)
 		for sc.Scan() {
 			select {
 			case l.lines <- sc.Text():
@@ -145,6 +173,11 @@ func (a *RemoteAccount) Capture(ctx context.Context, cmd string, allowFail, comb
 				pr.CloseWithError(ctx.Err())
 				return
 			}
+		}
+		// Stored before the command is stopped, so its end sees it.
+		if errors.Is(sc.Err(), bufio.ErrTooLong) {
+			tooLong.Store(true)
+			cancel()
 		}
 		pr.CloseWithError(sc.Err())
 		<-l.done

@@ -32,8 +32,10 @@ func (a *sshAccount) Info() AccountInfo { return a.info }
 // services on one host) would find and signal it. A non-root login sees
 // only its own processes (it could not signal others anyway), which also
 // keeps nodes that share a machine under distinct users apart; root sees
-// every process.
-const pidsCmd = `u=$(id -u); if [ "$u" = 0 ]; then exec ps -ww -eo pid=,args=; else exec ps -ww -o pid=,args= -u "$u"; fi`
+// every process. The state column lets zombies be left out: a killed
+// process whose parent has not reaped it yet (PID 1 on many machines reaps
+// orphans late) is not running, though ps lists it.
+const pidsCmd = `u=$(id -u); if [ "$u" = 0 ]; then exec ps -ww -eo pid=,stat=,args=; else exec ps -ww -o pid=,stat=,args= -u "$u"; fi`
 
 // psSelf is how the listing's own ps process appears in it.
 const psSelf = "ps -ww "
@@ -53,9 +55,10 @@ func (a *sshAccount) Pids(ctx context.Context, pattern string) ([]int, error) {
 	}
 	var pids []int
 	for _, line := range strings.Split(out.String(), "\n") {
-		pidText, args, _ := strings.Cut(strings.TrimSpace(line), " ")
+		pidText, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+		state, args, _ := strings.Cut(strings.TrimSpace(rest), " ")
 		args = strings.TrimSpace(args)
-		if pidText == "" || strings.HasPrefix(args, psSelf) || !re.MatchString(args) {
+		if pidText == "" || strings.HasPrefix(state, "Z") || strings.HasPrefix(args, psSelf) || !re.MatchString(args) {
 			continue
 		}
 		pid, err := strconv.Atoi(pidText)

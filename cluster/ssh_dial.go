@@ -12,9 +12,6 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// sshDialTimeout bounds connecting and the SSH handshake, per hop.
-const sshDialTimeout = 15 * time.Second
-
 // sshDialer connects to one target, through its jump hosts. It is immutable
 // and safe for concurrent use.
 type sshDialer struct {
@@ -81,7 +78,8 @@ func (d *sshDialer) dial(ctx context.Context) (*ssh.Client, func(), error) {
 func (d *sshDialer) dialHop(ctx context.Context, via *ssh.Client) (*ssh.Client, error) {
 	t := d.target
 	addr := t.addr()
-	ctx, cancel := context.WithTimeout(ctx, sshDialTimeout)
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	var conn net.Conn
 	var err error
@@ -91,7 +89,7 @@ func (d *sshDialer) dialHop(ctx context.Context, via *ssh.Client) (*ssh.Client, 
 		conn, err = via.DialContext(ctx, "tcp", addr)
 	}
 	if err != nil {
-		return nil, &DialError{Addr: addr, Reason: dialReason(err, ctx), Err: err}
+		return nil, dialError(addr, dialReason(err, ctx, t.timeout), err, parent, ctx)
 	}
 	// The handshake has no context: a deadline and a cancel hook bound it.
 	if dl, ok := ctx.Deadline(); ok {
@@ -104,7 +102,7 @@ func (d *sshDialer) dialHop(ctx context.Context, via *ssh.Client) (*ssh.Client, 
 		Auth:              methods,
 		HostKeyCallback:   d.keys.callback,
 		HostKeyAlgorithms: d.keys.algorithms,
-		Timeout:           sshDialTimeout,
+		Timeout:           t.timeout,
 	}
 	c, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
 	releaseAgent()
@@ -114,7 +112,7 @@ func (d *sshDialer) dialHop(ctx context.Context, via *ssh.Client) (*ssh.Client, 
 		if err == nil {
 			err = ctx.Err()
 		}
-		return nil, &DialError{Addr: addr, Reason: handshakeReason(err, ctx, t, d.auth), Err: err}
+		return nil, dialError(addr, handshakeReason(err, ctx, t, d.auth), err, parent, ctx)
 	}
 	conn.SetDeadline(time.Time{})
 	return ssh.NewClient(c, chans, reqs), nil
@@ -125,18 +123,28 @@ type DialError struct {
 	Addr   string // host:port
 	Reason string // "connection refused", "timed out", "authentication failed ...", ...
 	Err    error
+	// TimedOut is set when the attempt took the whole connect timeout: no
+	// TCP connection, or no SSH handshake, within it.
+	TimedOut bool
+}
+
+// dialError makes the DialError of an attempt under ctx, derived from the
+// caller's parent with the connect timeout.
+func dialError(addr, reason string, err error, parent, ctx context.Context) *DialError {
+	timedOut := parent.Err() == nil && (errors.Is(ctx.Err(), context.DeadlineExceeded) || isTimeout(err))
+	return &DialError{Addr: addr, Reason: reason, Err: err, TimedOut: timedOut}
 }
 
 func (e *DialError) Error() string { return fmt.Sprintf("cannot connect to %s: %s", e.Addr, e.Reason) }
 func (e *DialError) Unwrap() error { return e.Err }
 
-func dialReason(err error, ctx context.Context) string {
+func dialReason(err error, ctx context.Context, timeout time.Duration) string {
 	var dnsErr *net.DNSError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(err.Error(), "connection refused"):
 		return "connection refused (is sshd running, and on this port?)"
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), isTimeout(err):
-		return fmt.Sprintf("timed out after %s (is the host up and reachable?)", sshDialTimeout)
+		return fmt.Sprintf("no TCP connection within %s (is the host up and reachable?)", timeout)
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	case errors.As(err, &dnsErr):
@@ -155,7 +163,7 @@ func handshakeReason(err error, ctx context.Context, t *sshTarget, auth *sshAuth
 	case strings.Contains(msg, "unable to authenticate"):
 		return fmt.Sprintf("authentication failed as user %q (%s)", t.user, auth.describe())
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), isTimeout(err):
-		return fmt.Sprintf("timed out during the SSH handshake after %s", sshDialTimeout)
+		return fmt.Sprintf("no SSH handshake within %s (the port accepts connections but nothing answers as an SSH server)", t.timeout)
 	case errors.Is(ctx.Err(), context.Canceled):
 		return "cancelled"
 	}

@@ -50,7 +50,7 @@ func (a *sshAccount) Exec(ctx context.Context, cmd string, stdout, stderr io.Wri
 	go func() { done <- s.Wait() }()
 	select {
 	case err := <-done:
-		return exitStatus(err)
+		return a.exitStatus(err)
 	case <-ctx.Done():
 	}
 	select {
@@ -81,7 +81,7 @@ func (a *sshAccount) killGroup(pgid int) {
 
 // exitStatus turns a session's end into an exit status (128+n for a signal,
 // as a shell reports it) or an error when the connection was lost.
-func exitStatus(err error) (int, error) {
+func (a *sshAccount) exitStatus(err error) (int, error) {
 	var exitErr *ssh.ExitError
 	var missing *ssh.ExitMissingError
 	switch {
@@ -89,8 +89,8 @@ func exitStatus(err error) (int, error) {
 		return 0, nil
 	case errors.As(err, &exitErr):
 		return exitErr.ExitStatus(), nil
-	case errors.As(err, &missing):
-		return -1, errors.New("the connection was lost while the command ran (its outcome is unknown)")
+	case errors.As(err, &missing), errors.Is(err, io.EOF):
+		return -1, a.connLost(err)
 	}
 	return -1, err
 }

@@ -40,6 +40,7 @@ type sshPool struct {
 	mu      sync.Mutex
 	conns   []*sshConn
 	dialing *dialCall // the dial in progress, if any
+	gate    unreachableGate
 	closed  bool
 }
 
@@ -150,11 +151,15 @@ func (p *sshPool) acquire(ctx context.Context) (*sshConn, error) {
 			}
 			continue
 		}
+		if err := p.gate.check(); err != nil {
+			return nil, err
+		}
 		call := &dialCall{done: make(chan struct{})}
 		p.dialing = call
 		p.mu.Unlock()
 		client, cleanup, err := p.dialer.dial(ctx)
 		p.mu.Lock()
+		p.gate.record(err)
 		p.dialing, call.err = nil, err
 		close(call.done)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	sshconfig "github.com/kevinburke/ssh_config"
 )
@@ -35,7 +36,15 @@ type SSHConfig struct {
 	// ProxyJump is OpenSSH's: "[user@]host[:port]" hops separated by commas,
 	// each host possibly an alias of ~/.ssh/config.
 	ProxyJump string
+	// ConnectTimeout bounds connecting and the SSH handshake, per hop, as
+	// OpenSSH's ConnectTimeout; default: ~/.ssh/config's, else
+	// DefaultConnectTimeout.
+	ConnectTimeout time.Duration
 }
+
+// DefaultConnectTimeout is how long connecting to a node and its SSH
+// handshake may take, per hop, unless the node's ConnectTimeout says.
+const DefaultConnectTimeout = 15 * time.Second
 
 // sshTarget is a fully resolved SSHConfig: everything needed to dial.
 type sshTarget struct {
@@ -48,7 +57,8 @@ type sshTarget struct {
 	password      string
 	knownHosts    []string
 	strict        string
-	jumps         []*sshTarget // hops, first dialled first
+	timeout       time.Duration // ConnectTimeout, per hop
+	jumps         []*sshTarget  // hops, first dialled first
 }
 
 func (t *sshTarget) addr() string { return net.JoinHostPort(t.hostname, strconv.Itoa(t.port)) }
@@ -201,6 +211,9 @@ func (u *userSSHConfig) resolve(c SSHConfig, inherit *sshTarget) (*sshTarget, er
 	if t.strict, err = normalizeStrict(t.strict); err != nil {
 		return nil, err
 	}
+	if t.timeout, err = u.connectTimeout(c, alias, inherit); err != nil {
+		return nil, err
+	}
 	jump := c.ProxyJump
 	if jump == "" {
 		jump = u.get(alias, "ProxyJump")
@@ -222,6 +235,25 @@ func (u *userSSHConfig) resolve(c SSHConfig, inherit *sshTarget) (*sshTarget, er
 		}
 	}
 	return t, nil
+}
+
+// connectTimeout resolves the ConnectTimeout of c: its own, else
+// ~/.ssh/config's (whole seconds, as OpenSSH reads it), else the node's it
+// is a jump host of, else DefaultConnectTimeout.
+func (u *userSSHConfig) connectTimeout(c SSHConfig, alias string, inherit *sshTarget) (time.Duration, error) {
+	switch v := u.get(alias, "ConnectTimeout"); {
+	case c.ConnectTimeout > 0:
+		return c.ConnectTimeout, nil
+	case v != "":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("~/.ssh/config: bad ConnectTimeout %q for %s: want a whole number of seconds", v, alias)
+		}
+		return time.Duration(n) * time.Second, nil
+	case inherit != nil:
+		return inherit.timeout, nil
+	}
+	return DefaultConnectTimeout, nil
 }
 
 // normalizeStrict maps StrictHostKeyChecking values to "yes", "accept-new" or "no".

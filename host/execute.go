@@ -60,6 +60,15 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	}
 	logs.Logf(starlib.LevelInfo, "running %s on %v", res.TestID, res.Nodes)
 
+	// Every command of the test marks its processes as the test's; what
+	// is left of them is killed once the test and its teardown are over.
+	// --no-teardown leaves them, unmarked.
+	if !r.NoTeardown {
+		owner := r.Cluster.NewOwner(c.ID())
+		ctx, abort = cluster.WithOwner(ctx, owner), cluster.WithOwner(abort, owner)
+		defer killLeftovers(abort, owner, logs)
+	}
+
 	timeout := c.Test.Timeout
 	if timeout == 0 {
 		timeout = r.TestTimeout
@@ -71,12 +80,13 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	defer cancel()
 
 	env := starlib.NewEnv(starlib.Env{
-		Log:      log,
-		Cluster:  starlib.NewTestCluster(nodes),
-		Services: services.NewRegistry(body),
-		Faults:   faults.NewRegistry(c.ID(), nodes), // closed by teardownServices
-		History:  starlib.NewTestHistory(dir),
-		Series:   series.NewSet(),
+		Log:        log,
+		Cluster:    starlib.NewTestCluster(nodes),
+		Services:   services.NewRegistry(body),
+		Faults:     faults.NewRegistry(c.ID(), nodes), // closed by teardownServices
+		History:    starlib.NewTestHistory(dir),
+		Series:     series.NewSet(),
+		ResultsDir: dir,
 	})
 	data, err := r.execute(body, abort, c, dir, env)
 	if saveErr := recordEnv(res, env, dir); saveErr != nil {

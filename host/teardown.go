@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
+	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/services"
 	"github.com/ducktape-go/ducktape/starlib"
 )
@@ -38,4 +41,32 @@ func teardownServices(abort context.Context, env *starlib.Env, resultsDir string
 	}
 	// ErrorText renders both, each with its backtrace.
 	return errors.Join(testErr, fmt.Errorf("services teardown failed: %w", err))
+}
+
+// leftoverKillTimeout bounds the kill of what a test left on its nodes.
+const leftoverKillTimeout = 30 * time.Second
+
+// killLeftovers kills the processes the test started on its nodes and left
+// running (detached daemons, a service whose stop failed), once everything
+// of the test has ended, and says so in the test's log. It does not fail
+// the test: a node it cannot reach is a warning, and the cluster's Close
+// tries that node again.
+func killLeftovers(abort context.Context, owner *cluster.Owner, log starlib.Logger) {
+	ctx, cancel := context.WithTimeout(abort, leftoverKillTimeout)
+	defer cancel()
+	left, err := owner.KillLeftovers(ctx)
+	if len(left) > 0 {
+		var parts []string
+		n := 0
+		for _, l := range left {
+			n += len(l.Pids)
+			parts = append(parts, fmt.Sprintf("%s: %s", l.Node, strings.Trim(fmt.Sprint(l.Pids), "[]")))
+		}
+		log.Log(starlib.Record{Time: time.Now(), Level: starlib.LevelInfo,
+			Msg: fmt.Sprintf("killed %d processes the test left running (%s=%s): %s", n, cluster.OwnerEnv, owner.ID(), strings.Join(parts, "; "))})
+	}
+	if err != nil {
+		log.Log(starlib.Record{Time: time.Now(), Level: starlib.LevelWarning,
+			Msg: fmt.Sprintf("could not kill the processes the test left running (the cluster's close tries again): %v", err)})
+	}
 }

@@ -36,7 +36,7 @@ func accountDomain() Domain {
 		attribute("account.user", "", "The login user."),
 		attribute("account.externally_routable_ip", "", "The address other nodes reach this one at; on the local cluster, the node's own loopback address."),
 		onAccount("ssh", "account.ssh(cmd, allow_fail = False)", "Runs `cmd` through `/bin/sh` and returns its exit status; a non-zero status fails unless allow_fail.", accountSSH),
-		onAccount("ssh_output", "account.ssh_output(cmd, allow_fail = False, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and returns its output.", accountSSHOutput),
+		onAccount("ssh_output", "account.ssh_output(cmd, allow_fail = False, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and returns its output: at most its first 16 MiB, past which the whole output goes to a file in the test's results directory and the log says so.", accountSSHOutput),
 		onAccount("ssh_capture", "account.ssh_capture(cmd, allow_fail = False, callback = None, combine_stderr = True, timeout_sec = None)", "Runs `cmd` and yields its output lines as they arrive (each passed through `callback(line)` when given); leaving the loop early stops the command.", accountSSHCapture),
 		onAccount("alive", "account.alive(pid)", "Whether the process is running.", accountAlive),
 		onAccount("pids", "account.pids(pattern)", "The ids of the processes whose full command line matches pattern, a Go (RE2) regular expression (listed with `ps` on SSH nodes, from /proc on local ones, where only the node's own processes count).", accountPids),
@@ -133,12 +133,17 @@ func accountSSHOutput(thread *starlark.Thread, fn string, a Account, args starla
 	if opts.Timeout, err = timeoutArg(fn, timeout); err != nil {
 		return nil, err
 	}
+	spill := spillFor(thread, a.node.Name)
+	if spill != nil {
+		opts.Spill = spill.open
+	}
 	var out string
 	_, err = a.run(thread, cmd, func(ctx context.Context) (int, error) {
 		var err error
 		out, err = a.remote().Output(ctx, cmd, opts)
 		return 0, err
 	})
+	spill.report(thread, cmd)
 	if err != nil {
 		return nil, err
 	}

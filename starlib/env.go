@@ -40,6 +40,9 @@ type Env struct {
 	// them and merges their summaries into the test's data. Nil where
 	// series are unavailable.
 	Series *series.Set
+	// ResultsDir is the test's results directory, where outputs too large
+	// to keep in memory go (ssh_output); "" where there is none.
+	ResultsDir string
 }
 
 // NewEnv returns the environment e describes with a new Runtime (and a

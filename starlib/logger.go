@@ -62,8 +62,13 @@ func shortPath(path string) string {
 
 // Debugf logs a debug record from Go code on behalf of thread's caller.
 func Debugf(thread *starlark.Thread, format string, args ...any) {
+	logf(thread, LevelDebug, format, args...)
+}
+
+// logf logs a record from Go code on behalf of thread's caller.
+func logf(thread *starlark.Thread, level Level, format string, args ...any) {
 	if env := EnvOf(thread); env != nil {
-		env.Log.Log(newRecord(thread, LevelDebug, fmt.Sprintf(format, args...)))
+		env.Log.Log(newRecord(thread, level, fmt.Sprintf(format, args...)))
 	}
 }
 

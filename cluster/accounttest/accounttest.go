@@ -48,11 +48,14 @@ func Run(t *testing.T, newCluster NewCluster) {
 		{"Capture", testCapture},
 		{"CaptureCloseKillsCommand", testCaptureCloseKillsCommand},
 		{"CaptureError", testCaptureError},
+		{"CaptureLineTooLong", testCaptureLineTooLong},
 		{"ConcurrentCommands", testConcurrentCommands},
 		{"AliveSignal", testAliveSignal},
 		{"PidsAndKillProcess", testPidsAndKillProcess},
 		{"PidsExcludesItsOwnShell", testPidsExcludesItsOwnShell},
 		{"ConcurrentKillProcess", testConcurrentKillProcess},
+		{"ZombiesAreNotRunning", testZombiesAreNotRunning},
+		{"KillLeftovers", testKillLeftovers},
 		{"CreateReadFile", testCreateReadFile},
 		{"Mkdir", testMkdir},
 		{"Remove", testRemove},
@@ -94,6 +97,8 @@ func RunIsolation(t *testing.T, newCluster NewCluster) {
 type env struct {
 	t      *testing.T
 	ctx    context.Context
+	c      *cluster.Cluster
+	newC   NewCluster // for a second cluster (another driver) on the same nodes
 	na, nb *cluster.Node
 	a, b   *cluster.RemoteAccount
 	dir    string // scratch directory, relative, on both nodes
@@ -111,7 +116,7 @@ func newEnv(t *testing.T, newCluster NewCluster) *env {
 	t.Cleanup(func() { c.Free(nodes) })
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	e := &env{t: t, ctx: ctx, na: nodes[0], nb: nodes[1], a: nodes[0].Account, b: nodes[1].Account, local: t.TempDir()}
+	e := &env{t: t, ctx: ctx, c: c, newC: newCluster, na: nodes[0], nb: nodes[1], a: nodes[0].Account, b: nodes[1].Account, local: t.TempDir()}
 	e.dir = "dt-conformance-" + e.token()
 	for _, acct := range []*cluster.RemoteAccount{e.a, e.b} {
 		if err := acct.Mkdirs(ctx, e.dir); err != nil {
@@ -360,6 +365,26 @@ func testCaptureError(t *testing.T, e *env) {
 	}
 	if err := lines.Err(); err != nil {
 		t.Errorf("Err with allowFail = %v", err)
+	}
+}
+
+// testCaptureLineTooLong: a line longer than Capture can hold stops the
+// command with an error saying so; an error quoting a long line quotes its
+// start.
+func testCaptureLineTooLong(t *testing.T, e *env) {
+	cmd := fmt.Sprintf("echo short; head -c %d /dev/zero | tr '\\0' x; echo; sleep 30", cluster.MaxLineLength+1)
+	lines := e.a.Capture(e.ctx, cmd, false, false)
+	if l, ok := lines.Next(); !ok || l != "short" {
+		t.Fatalf("first line = %q, %v; err %v", l, ok, lines.Err())
+	}
+	for _, ok := lines.Next(); ok; _, ok = lines.Next() {
+	}
+	if err := lines.Err(); err == nil || !strings.Contains(err.Error(), "a line of more than 16 MiB") || !strings.Contains(err.Error(), e.na.Name) {
+		t.Errorf("Err = %v; want the line too long, on %s", err, e.na.Name)
+	}
+	_, err := e.a.SSH(e.ctx, "head -c 5000 /dev/zero | tr '\\0' y; echo; exit 3", false)
+	if err == nil || !strings.Contains(err.Error(), "| "+strings.Repeat("y", 512)+"... (5000 bytes in all)") {
+		t.Errorf("the error of a command whose last line is 5000 bytes long = %.800v; want the line's first 512 bytes quoted", err)
 	}
 }
 

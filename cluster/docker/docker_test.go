@@ -110,9 +110,9 @@ func TestDockerNoStrays(t *testing.T) {
 	if _, err := acct.SSH(context.Background(), "nohup sleep 43.25 > /dev/null 2>&1 &", false); err != nil {
 		t.Fatal(err)
 	}
-	out, err := acct.Output(context.Background(), "head -c 20000000 /dev/zero | tr '\\0' x", cluster.OutputOptions{})
-	if err != nil || len(out) != 20000000 {
-		t.Errorf("a 20 MB output: %d bytes, %v", len(out), err)
+	out, err := acct.Output(context.Background(), "head -c 10000000 /dev/zero | tr '\\0' x", cluster.OutputOptions{})
+	if err != nil || len(out) != 10000000 {
+		t.Errorf("a 10 MB output: %d bytes, %v", len(out), err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()

@@ -8,16 +8,35 @@ import (
 
 // processesOf returns the pids of the processes whose real uid is uid.
 func processesOf(uid int) []int {
-	return scanProc(func(status string) bool { return statusField(status, "Uid:") == strconv.Itoa(uid) })
+	return scanProc(func(_ int, status string) bool { return statusField(status, "Uid:") == strconv.Itoa(uid) })
 }
 
-// childrenOf returns the pids of the children of parent.
-func childrenOf(parent int) []int {
-	return scanProc(func(status string) bool { return statusField(status, "PPid:") == strconv.Itoa(parent) })
+// sshdProcessesUnder returns the pids of the sshd processes below the
+// listener root: each connection's privileged process and its unprivileged
+// child, which holds the connection's socket too. The users' commands
+// (children of the latter) are not among them.
+func sshdProcessesUnder(root int) []int {
+	parent := map[int]int{}
+	sshd := map[int]bool{}
+	scanProc(func(pid int, status string) bool {
+		parent[pid], _ = strconv.Atoi(statusField(status, "PPid:"))
+		sshd[pid] = strings.HasPrefix(statusField(status, "Name:"), "sshd")
+		return false
+	})
+	var pids []int
+	for pid := range sshd {
+		for p := parent[pid]; sshd[pid] && p > 1; p = parent[p] {
+			if p == root {
+				pids = append(pids, pid)
+				break
+			}
+		}
+	}
+	return pids
 }
 
 // scanProc returns the pids whose /proc/PID/status satisfies keep.
-func scanProc(keep func(status string) bool) []int {
+func scanProc(keep func(pid int, status string) bool) []int {
 	entries, _ := os.ReadDir("/proc")
 	var pids []int
 	for _, e := range entries {
@@ -26,7 +45,7 @@ func scanProc(keep func(status string) bool) []int {
 			continue
 		}
 		status, err := os.ReadFile("/proc/" + e.Name() + "/status")
-		if err == nil && keep(string(status)) {
+		if err == nil && keep(pid, string(status)) {
 			pids = append(pids, pid)
 		}
 	}

@@ -159,15 +159,16 @@ func (n *Node) start() error {
 	return nil
 }
 
-// stop kills sshd and its per-connection processes (children that sshd
-// moved to sessions of their own) and waits for the listener to exit.
+// stop kills sshd and its per-connection processes (which sshd moved to
+// sessions of their own; each connection's socket is held by two of them),
+// so that every connection drops, and waits for the listener to exit.
 func (n *Node) stop() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.cmd == nil {
 		return
 	}
-	for _, pid := range childrenOf(n.cmd.Process.Pid) {
+	for _, pid := range sshdProcessesUnder(n.cmd.Process.Pid) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 	n.cmd.Process.Kill()

@@ -86,12 +86,13 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 	out, errOut := &lockedWriter{w: cfg.Out}, &lockedWriter{w: cfg.Err}
 	log := consoleLogger{out: out, errOut: errOut}
 	env := starlib.NewEnv(starlib.Env{
-		Log:      log,
-		Cluster:  starlib.NewTestCluster(cfg.Nodes),
-		Services: services.NewRegistry(ctx),
-		Faults:   faults.NewRegistry("repl", cfg.Nodes),
-		History:  starlib.NewTestHistory(cfg.ResultsDir),
-		Series:   series.NewSet(), // summaries only: the prompt saves nothing
+		Log:        log,
+		Cluster:    starlib.NewTestCluster(cfg.Nodes),
+		Services:   services.NewRegistry(ctx),
+		Faults:     faults.NewRegistry("repl", cfg.Nodes),
+		History:    starlib.NewTestHistory(cfg.ResultsDir),
+		Series:     series.NewSet(), // summaries only: the prompt saves nothing
+		ResultsDir: cfg.ResultsDir,
 	})
 	empty := starlark.NewDict(0)
 	empty.Freeze()
