@@ -150,7 +150,7 @@ func selectionGroups(args, skipDirs []string) ([]*group, error) {
 		if err != nil {
 			return nil, usageErrorf("suite %s: %s: %v", s.file, s.name, err)
 		}
-		groups = append(groups, &group{include: inc, exclude: exc})
+		groups = append(groups, &group{include: inc, exclude: mergeCaseTargets(exc)})
 	}
 	return groups, nil
 }

@@ -17,7 +17,8 @@
 //     history and checks into its Result and history.json;
 //   - results.go: Session (the results directory) and case directories;
 //     logfiles.go: the .info/.debug log pairs;
-//   - report.go: Report (report.json, report.txt); report_html.go (and
+//   - report.go: Report, its writer and snapshots (report.json,
+//     report.txt); report_html.go (and
 //     report_html/, its template and script), report_junit.go,
 //     report_junit_tail.go (report.xml), rerun.go (rerun-failed.yml);
 //   - version.go: Version.
@@ -49,8 +50,9 @@
 // # What Report guards
 //
 // Report's mutex guards everything in it: the Summary counts and times,
-// Results and the state of its file rewrites. Add, Finish and Failed take
-// it; the report_*.go writers run under it (their names end in Locked).
-// The exported fields Summary and Results may be read without it only
+// Results, the live rerun-failed.yml and the state of its writer. Add,
+// Plan, Finish and Failed take it; the report writer takes it only to
+// take a snapshot, and the report_*.go writers render a snapshot outside
+// it. The exported fields Summary and Results may be read without it only
 // once no Add can come: after Runner.Run (which calls Finish) returned.
 package host

@@ -92,9 +92,7 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	err = errors.Join(err, mergeErr)
 	if data != nil {
 		res.Data = data
-		if writeErr := os.WriteFile(filepath.Join(dir, "data.json"), append(data, '\n'), 0o644); writeErr != nil {
-			err = errors.Join(err, fmt.Errorf("writing data.json: %w", writeErr))
-		}
+		err = errors.Join(err, writeFileAtomic(filepath.Join(dir, "data.json"), append(data, '\n'), false))
 	}
 	if err != nil {
 		if body.Err() != nil {
@@ -210,7 +208,9 @@ func recordEnv(res *Result, env *starlib.Env, dir string) error {
 	return recordHistory(res, env, dir)
 }
 
-// writeCaseReport writes res as the report.json of its case directory.
+// writeCaseReport writes res as the report.json of its case directory. It
+// is the last file runCase writes, so a case directory with a report.json
+// is complete even if the driver died right after.
 func (r *Runner) writeCaseReport(res *Result) {
 	if err := writeJSON(filepath.Join(r.Session.Dir, res.ResultsDir, "report.json"), res); err != nil {
 		r.Session.Log.Logf(starlib.LevelError, "%s: writing report.json: %v", res.TestID, err)
@@ -230,7 +230,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(data, '\n'))
+	return writeFileAtomic(path, append(data, '\n'), false)
 }
 
 // teeLogger sends records to two loggers.

@@ -384,7 +384,7 @@ func linkResultsDir(p *Part, res *Result, dirs *dirAllocator, dst string) (strin
 	if err != nil {
 		return "", err
 	}
-	return warning, writeFileAtomic(filepath.Join(dst, rel, "report.json"), data)
+	return warning, writeFileAtomic(filepath.Join(dst, rel, "report.json"), data, false)
 }
 
 // linkTree recreates the tree at src under dst: directories are made,

@@ -1,9 +1,11 @@
 package host
 
 import (
+	"bufio"
 	"bytes"
 	"embed"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"os"
 	"path/filepath"
@@ -42,11 +44,11 @@ func mustAsset(name string) string {
 }
 
 // caseLogFiles are the files of a case's results directory that report.html
-// links to, when they exist.
+// links to, when they exist (at most 8: Report.links has a bit for each).
 var caseLogFiles = []string{"test_log.info", "test_log.debug", "data.json", "report.json", "history.json"}
 
-// htmlPage is what the template renders. Data is the report as JSON from
-// encoding/json, which escapes '<', '>' and '&' (and U+2028, U+2029) in
+// htmlPage is what the template renders. Data is htmlDataMarker, in whose
+// place writeHTML puts the report as JSON from encoding/json, which escapes '<', '>' and '&' (and U+2028, U+2029) in
 // strings, so inside its <script type="application/json"> element no
 // "</script>" or "<!--" can end it early; the page's script renders from it
 // with textContent only, never as markup.
@@ -60,33 +62,26 @@ type htmlPage struct {
 	Data          template.JS
 }
 
-// htmlData is the report as report.js reads it.
-type htmlData struct {
-	Summary
-	Cases []htmlCase `json:"cases"`
-}
-
-// htmlCase is one result as report.js reads it. Name is the id's part after
-// "::" (the file's path for a load failure); Dir and Files give the links,
-// relative to the session directory.
+// htmlCase is one result as report.js reads it, empty fields left out so
+// that the page of a large session stays small (report.js derives the
+// module and the name from the id, as caseName does). Dir and Files give
+// the links, relative to the session directory.
 type htmlCase struct {
 	ID             string         `json:"id"`
-	Module         string         `json:"module"`
-	Name           string         `json:"name"`
-	Params         map[string]any `json:"params"`
+	Params         map[string]any `json:"params,omitempty"`
 	Status         Status         `json:"status"`
-	Summary        string         `json:"summary"`
-	Description    string         `json:"description"`
+	Summary        string         `json:"summary,omitempty"`
+	Description    string         `json:"description,omitempty"`
 	StartTime      float64        `json:"start_time"`
 	StopTime       float64        `json:"stop_time"`
 	RunTimeSeconds float64        `json:"run_time_seconds"`
-	Nodes          []string       `json:"nodes"`
+	Nodes          []string       `json:"nodes,omitempty"`
 	Part           string         `json:"part,omitempty"` // in a merged session: its timeline lane group
 	Dir            string         `json:"dir"`
-	Files          []string       `json:"files"`
+	Files          []string       `json:"files,omitempty"`
 	// Faults are shaded on the timeline, the operations chart and the
 	// series' charts.
-	Faults []faults.Record `json:"faults"`
+	Faults []faults.Record `json:"faults,omitempty"`
 	// Checks and History fill the Histories section.
 	Checks  []check.Result  `json:"checks,omitempty"`
 	History *HistorySummary `json:"history,omitempty"`
@@ -95,51 +90,74 @@ type htmlCase struct {
 	Thresholds []threshold.Verdict `json:"thresholds,omitempty"`
 }
 
-// htmlLocked renders report.html. The caller holds r.mu.
-func (r *Report) htmlLocked() ([]byte, error) {
-	data := htmlData{Summary: r.Summary, Cases: make([]htmlCase, 0, len(r.Results))}
-	for _, res := range r.Results {
-		data.Cases = append(data.Cases, r.htmlCase(res))
+// htmlDataMarker stands for the report's data in the rendered template;
+// writeHTML streams the data in its place.
+const htmlDataMarker = "@@ducktape-report-data@@"
+
+// writeHTML writes report.html: the template, with the data in place of
+// htmlDataMarker as {"<summary fields>", "cases": [case, ...]}, streamed a
+// case at a time.
+func (r *snapshot) writeHTML(w *bufio.Writer) error {
+	var page bytes.Buffer
+	if err := htmlTemplate.Execute(&page, htmlPage{Title: "ducktape session " + r.SessionID, CSS: htmlCSS, JS: htmlJS, HistoryJS: htmlHistoryJS, ChartJS: htmlChartJS, PerformanceJS: htmlPerformance, Data: htmlDataMarker}); err != nil {
+		return err
 	}
-	js, err := json.Marshal(data)
+	head, tail, ok := bytes.Cut(page.Bytes(), []byte(htmlDataMarker))
+	if !ok {
+		return fmt.Errorf("the report.html template lost its data marker")
+	}
+	summary, err := json.Marshal(r.Summary)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var buf bytes.Buffer
-	page := htmlPage{Title: "ducktape session " + r.SessionID, CSS: htmlCSS, JS: htmlJS, HistoryJS: htmlHistoryJS, ChartJS: htmlChartJS, PerformanceJS: htmlPerformance, Data: template.JS(js)}
-	if err := htmlTemplate.Execute(&buf, page); err != nil {
-		return nil, err
+	w.Write(head)
+	w.Write(summary[:len(summary)-1]) // without "}"
+	w.WriteString(`,"cases":[`)
+	for i, res := range r.Results {
+		if i > 0 {
+			w.WriteString(",")
+		}
+		c, err := json.Marshal(r.htmlCase(res, r.links[i]))
+		if err != nil {
+			return err
+		}
+		w.Write(c)
 	}
-	return buf.Bytes(), nil
+	w.WriteString("]}")
+	_, err = w.Write(tail)
+	return err
 }
 
-// htmlCase maps one result to its row, listing the caseLogFiles that exist
-// in its results directory.
-func (r *Report) htmlCase(res *Result) htmlCase {
+// linkedFiles returns which caseLogFiles exist in the results directory of
+// res, a bit each. Once a result is added its directory's files are
+// written, so Add asks once rather than every rewrite.
+func (r *Report) linkedFiles(res *Result) uint8 {
+	var links uint8
+	if r.dir == "" || res.ResultsDir == "" {
+		return 0
+	}
+	for i, f := range caseLogFiles {
+		if _, err := os.Stat(filepath.Join(r.dir, res.ResultsDir, f)); err == nil {
+			links |= 1 << i
+		}
+	}
+	return links
+}
+
+// htmlCase maps one result to its row, with links to the caseLogFiles
+// that links (its Report.links) names.
+func (r *snapshot) htmlCase(res *Result, links uint8) htmlCase {
 	c := htmlCase{
-		ID: res.TestID, Module: res.ModuleName, Name: caseName(res), Params: res.InjectedArgs,
+		ID: res.TestID, Params: res.InjectedArgs,
 		Status: res.TestStatus, Summary: res.Summary, Description: res.Description,
 		StartTime: res.StartTime, StopTime: res.StopTime, RunTimeSeconds: res.RunTimeSeconds,
 		Nodes: res.Nodes, Part: res.Part, Faults: res.Faults, Checks: res.Checks, History: res.History, Series: res.Series, Thresholds: res.Thresholds,
-		Dir: filepath.ToSlash(res.ResultsDir), Files: []string{},
+		Dir: filepath.ToSlash(res.ResultsDir),
 	}
-	if res.ResultsDir == "" {
-		return c
-	}
-	for _, f := range caseLogFiles {
-		if _, err := os.Stat(filepath.Join(r.dir, res.ResultsDir, f)); err == nil {
+	for i, f := range caseLogFiles {
+		if links&(1<<i) != 0 {
 			c.Files = append(c.Files, f)
 		}
 	}
 	return c
-}
-
-// writeHTMLLocked writes report.html into the session directory. The caller
-// holds r.mu.
-func (r *Report) writeHTMLLocked() error {
-	data, err := r.htmlLocked()
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(filepath.Join(r.dir, "report.html"), data)
 }

@@ -2,11 +2,15 @@ package host
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ducktape-go/ducktape/host/chromiumtest"
 )
@@ -51,7 +55,10 @@ func TestHTMLEscapesTestText(t *testing.T) {
 	if m == nil {
 		t.Fatal("report.html has no #report-data element")
 	}
-	var data htmlData
+	var data struct {
+		Summary
+		Cases []htmlCase `json:"cases"`
+	}
 	if err := json.Unmarshal([]byte(m[1]), &data); err != nil {
 		t.Fatalf("#report-data is not JSON: %v", err)
 	}
@@ -71,12 +78,13 @@ func TestHTMLLinksOnlyExistingFiles(t *testing.T) {
 		sampleLoadFile:               {"test_log.info", "report.json"},
 		sampleIgnoredID:              {},
 	}
-	for _, res := range r.Results {
+	snap := r.snapshotLocked(time.Now())
+	for i, res := range snap.Results {
 		w, ok := want[res.TestID]
 		if !ok {
 			continue
 		}
-		c := r.htmlCase(res)
+		c := snap.htmlCase(res, snap.links[i])
 		if strings.Join(c.Files, " ") != strings.Join(w, " ") {
 			t.Errorf("%s links %v, want %v", res.TestID, c.Files, w)
 		}
@@ -118,5 +126,66 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		if !strings.Contains(dom, `class="node" text-anchor="end">`+node+`<`) {
 			t.Errorf("the timeline lacks a row for %s", node)
 		}
+	}
+}
+
+// largeReport writes the reports of a session of n results into a
+// temporary directory: case k has parameter k, runs k ms on one of 16
+// nodes, and every tenth fails. It returns the session directory.
+func largeReport(tb testing.TB, n int) string {
+	dir := tb.TempDir()
+	start := time.Now()
+	r := NewReport("0.1.0", "2026-12-01--001", dir, start)
+	for k := 0; k < n; k++ {
+		status, summary := StatusPass, ""
+		if k%10 == 0 {
+			status, summary = StatusFail, fmt.Sprintf("case %d failed", k)
+		}
+		at := unixSeconds(start) + float64(k)*0.001
+		r.Add(&Result{TestID: fmt.Sprintf(`suite/test_t.star::test_t@{"k":%d}`, k), ModuleName: "suite/test_t.star", FunctionName: "test_t",
+			InjectedArgs: map[string]any{"k": k}, TestStatus: status, Summary: summary, StartTime: at, StopTime: at + float64(k)/1000,
+			RunTimeSeconds: float64(k) / 1000, Nodes: []string{fmt.Sprintf("local%d", k%16+1)}, Services: []any{},
+			ResultsDir: fmt.Sprintf("suite/test_t.star/test_t/k=%d/1", k)})
+	}
+	if err := r.Finish(time.Now()); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// TestHTMLOfTenThousandTests renders the report.html of 10,000 results
+// in headless Chromium: it shows one page of the table with a pager, its
+// size per result stays small, and a view in its address (status filter,
+// sort, page) selects and orders the rows over all results.
+func TestHTMLOfTenThousandTests(t *testing.T) {
+	const n = 10000
+	dir := largeReport(t, n)
+	page := filepath.Join(dir, "report.html")
+	info, err := os.Stat(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perCase := (info.Size() - 100<<10) / n; perCase > 400 {
+		t.Errorf("report.html takes %d bytes per result, want at most 400", perCase)
+	}
+	rowRE := regexp.MustCompile(`<tr id="case-(\d+)" class="row (\w+)"`)
+	rows := func(dom string) (ids []int, statuses []string) {
+		for _, m := range rowRE.FindAllStringSubmatch(dom, -1) {
+			k, _ := strconv.Atoi(m[1])
+			ids, statuses = append(ids, k), append(statuses, m[2])
+		}
+		return ids, statuses
+	}
+	pageInfo := regexp.MustCompile(`id="page-info">([^<]*)<`)
+
+	// One load (Chromium starts slowly): the failed cases (every tenth),
+	// longest first, second page: cases 7990 down to 6000.
+	dom := chromiumtest.DOM(t, page+"#view?status=FAIL&sort=duration&desc=1&page=2")
+	ids, statuses := rows(dom)
+	if len(ids) != 200 || ids[0] != 7990 || ids[199] != 6000 || slices.ContainsFunc(statuses, func(s string) bool { return s != "FAIL" }) {
+		t.Errorf("the failed cases by duration, page 2: %d rows from %v to %v, statuses %v", len(ids), ids[:min(len(ids), 1)], ids[max(len(ids)-1, 0):], slices.Compact(statuses))
+	}
+	if m := pageInfo.FindStringSubmatch(dom); m == nil || m[1] != "rows 201–400 of 1000 (page 2 of 5)" {
+		t.Errorf("the pager says %v", m)
 	}
 }

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bufio"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -72,14 +73,14 @@ type (
 	}
 )
 
-// junitLocked renders report.xml: one <testsuite> per test file, in the
+// writeJUnit writes report.xml: one <testsuite> per test file, in the
 // order files first appear in the results, stamped with its earliest case
 // start, and one <testcase> per result.
 // PASS and FLAKY are passed cases (FLAKY with a <system-out> note), IGNORE is
 // <skipped/>, FAIL is a <failure> quoting the summary and the tail of the
 // case's test_log.info. A file that failed to load is a failed case named
-// after the file. The caller holds r.mu.
-func (r *Report) junitLocked() ([]byte, error) {
+// after the file.
+func (r *snapshot) writeJUnit(w *bufio.Writer) error {
 	doc := junitSuites{Name: "ducktape " + r.SessionID, Time: junitSeconds(r.RunTimeSeconds), Suites: []*junitSuite{}}
 	byFile := map[string]*junitSuite{}
 	for _, res := range r.Results {
@@ -112,15 +113,18 @@ func (r *Report) junitLocked() ([]byte, error) {
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
 	}
-	out, err := xml.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return nil, err
+	w.WriteString(xml.Header)
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
 	}
-	return append([]byte(xml.Header), append(out, '\n')...), nil
+	_, err := w.WriteString("\n")
+	return err
 }
 
 // junitCase maps one result to its <testcase>.
-func (r *Report) junitCase(res *Result) *junitCase {
+func (r *snapshot) junitCase(res *Result) *junitCase {
 	c := &junitCase{Name: caseName(res), Classname: res.ModuleName, Time: junitSeconds(res.RunTimeSeconds)}
 	switch res.TestStatus {
 	case StatusFail:
@@ -178,7 +182,7 @@ func caseName(res *Result) string {
 
 // logTail returns the last junitTailLines lines of the case's test_log.info,
 // or "" when there is none.
-func (r *Report) logTail(res *Result) string {
+func (r *snapshot) logTail(res *Result) string {
 	if res.ResultsDir == "" {
 		return ""
 	}
@@ -233,14 +237,4 @@ func junitSeconds(s float64) string { return fmt.Sprintf("%.3f", s) }
 // ISO 8601 without a zone.
 func junitTimestamp(unix float64) string {
 	return time.UnixMicro(int64(unix * 1e6)).Format("2006-01-02T15:04:05")
-}
-
-// writeJUnitLocked writes report.xml into the session directory. The caller
-// holds r.mu.
-func (r *Report) writeJUnitLocked() error {
-	data, err := r.junitLocked()
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(filepath.Join(r.dir, "report.xml"), data)
 }

@@ -9,8 +9,49 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
+
+// DiskFullError is a write into the results directory that failed because
+// its file system is full (or the user's quota is used up).
+type DiskFullError struct {
+	What string // what was being written: "writing <path>"
+	Err  error
+}
+
+func (e *DiskFullError) Error() string {
+	return "results disk full: " + e.What + ": no space left on device"
+}
+
+func (e *DiskFullError) Unwrap() error { return e.Err }
+
+// diskError says what failed: a DiskFullError when the disk is full, else
+// "what: err".
+func diskError(what string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return &DiskFullError{What: what, Err: err}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// joinDiskErrors joins errs (nils dropped) keeping only the first
+// DiskFullError: a full disk fails every write after it, and is said once.
+func joinDiskErrors(errs ...error) error {
+	var out []error
+	full := false
+	for _, err := range errs {
+		var d *DiskFullError
+		if errors.As(err, &d) {
+			if full {
+				continue
+			}
+			full = true
+		}
+		out = append(out, err)
+	}
+	return errors.Join(out...)
+}
 
 // Session is one run's results directory: <root>/<YYYY-MM-DD--NNN>/, with
 // <root>/latest pointing at it. Its fields do not change after creation.

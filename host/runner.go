@@ -72,8 +72,13 @@ type Runner struct {
 // starts no more tests and cancels the running ones, which are still torn
 // down and reported; cancelling abort (the second) cancels their teardown
 // too. The report files are rewritten as results arrive, so an interrupted
-// run still has them. Run returns once every started test has been reported.
+// run still has them, and rerun-failed.yml lists what failed or did not
+// finish from the start (Report.Plan), so a killed one can be rerun. Run
+// returns once every started test has been reported, with Finish's error.
 func (r *Runner) Run(stop, abort context.Context, suite *Suite) error {
+	if err := r.Report.Plan(suite, r.Repeat); err != nil {
+		r.Session.Log.Logf(starlib.LevelError, "writing %s: %v", RerunFileName, err)
+	}
 	for _, f := range suite.LoadFailures {
 		r.record(r.staticResult(&Result{
 			TestID: f.File, ModuleName: f.File, TestStatus: StatusFail,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -59,11 +60,11 @@ func newScheduler(r *Runner, stop, abort context.Context) *scheduler {
 }
 
 // add queues j behind every job that asks for at least as many nodes.
+// pending is sorted by decreasing request size, so the place is found by
+// binary search (queueing every case of a large suite costs n log n, and
+// appends when sizes do not grow).
 func (s *scheduler) add(j *job) {
-	i := slices.IndexFunc(s.pending, func(p *job) bool { return len(p.specs) < len(j.specs) })
-	if i < 0 {
-		i = len(s.pending)
-	}
+	i := sort.Search(len(s.pending), func(i int) bool { return len(s.pending[i].specs) < len(j.specs) })
 	s.pending = slices.Insert(s.pending, i, j)
 }
 
@@ -103,13 +104,26 @@ func (s *scheduler) run() {
 
 func (s *scheduler) maxParallel() int { return max(s.r.MaxParallel, 1) }
 
+// errNoNodeFree: no node of the cluster is free.
+var errNoNodeFree = errors.New("no node is free")
+
 func (s *scheduler) startReady() {
 	for i := 0; i < len(s.pending) && s.running < s.maxParallel(); {
 		j := s.pending[i]
-		nodes, err := s.r.Cluster.Alloc(j.specs)
+		var nodes []*cluster.Node
+		err := errNoNodeFree
+		if len(j.specs) == 0 || s.r.Cluster.NumAvailable() > 0 {
+			nodes, err = s.r.Cluster.Alloc(j.specs)
+		}
 		if err != nil {
 			if i == 0 && j.bypassed >= s.maxParallel() {
 				return // hold the nodes that free up for the first in line
+			}
+			if err == errNoNodeFree {
+				// Only the jobs that ask for no node (at the end) can
+				// start: skip the others rather than try each in vain.
+				i = max(i+1, sort.Search(len(s.pending), func(k int) bool { return len(s.pending[k].specs) == 0 }))
+				continue
 			}
 			i++
 			continue

@@ -120,6 +120,33 @@ func readSuite(path string, seen map[string]bool) ([]suiteSpec, error) {
 	return suites, nil
 }
 
+// mergeCaseTargets merges the targets that name cases of the same test
+// (path::test@{...}) into one with all their parameters, so that the
+// excluded list of a rerun-failed.yml, one symbol per finished case (see
+// rerunLog), costs a lookup per case instead of a comparison per symbol.
+// What the targets select together is unchanged.
+func mergeCaseTargets(targets []*target) []*target {
+	var out []*target
+	merged := map[string]*target{}
+	for _, t := range targets {
+		if t.params == nil {
+			out = append(out, t)
+			continue
+		}
+		key := strings.Join(t.files, "\x00") + "\x00" + t.sym.Test
+		m := merged[key]
+		if m == nil {
+			m = &target{text: t.text, sym: t.sym, files: t.files, params: map[string]bool{}}
+			merged[key] = m
+			out = append(out, m)
+		}
+		for p := range t.params {
+			m.params[p] = true
+		}
+	}
+	return out
+}
+
 type yamlEntry struct {
 	key   string
 	value *yaml.Node

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -239,12 +240,13 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 	total := len(suite.Cases)*opts.repeat + len(suite.LoadFailures)
 	con.started(session, total, cl)
 	stop, abort := gs.runContexts()
-	err = runner.Run(stop, abort, suite)
+	reportErr := runner.Run(stop, abort, suite)
 	con.finished()
-	if err != nil {
-		return err
-	}
 	con.summary(report, session, total)
+	if reportErr != nil {
+		// The session ran, but its reports are incomplete (a full disk).
+		return &exitError{code: exitTestFailed, err: fmt.Errorf("the session's reports are incomplete: %w", reportErr)}
+	}
 	if len(report.Failed()) > 0 {
 		return &exitError{code: exitTestFailed, err: errors.New("tests failed"), silent: true}
 	}

@@ -4,10 +4,24 @@
 "use strict";
 (function () {
   var data = JSON.parse(document.getElementById("report-data").textContent);
-  var cases = data.cases.map(function (c, i) { c.index = i; return c; });
+  // A case's module and name come from its id, as in report.xml: the
+  // parts around "::", or the file's path twice for a file that failed to
+  // load.
+  var cases = data.cases.map(function (c, i) {
+    var k = c.id.indexOf("::");
+    c.index = i;
+    c.module = k < 0 ? c.id : c.id.slice(0, k);
+    c.name = k < 0 ? c.id : c.id.slice(k + 2);
+    return c;
+  });
+  // The table shows a page of PAGE rows at a time, so that a session of
+  // 100,000 tests draws as fast as one of a hundred; filter and sort see
+  // every case.
+  var PAGE = 200;
   var STATUSES = ["PASS", "FAIL", "FLAKY", "IGNORE", "OPASS", "OFAIL"];
   var SORT_ORDER = { FAIL: 0, OFAIL: 1, FLAKY: 2, PASS: 3, OPASS: 4, IGNORE: 5 };
-  var state = { status: "", text: "", sort: "index", desc: false };
+  var state = { status: "", text: "", sort: "index", desc: false, page: 0 };
+  var rendered = false; // set once the page is drawn and read its address
 
   function el(tag, attrs) {
     var e = document.createElement(tag);
@@ -47,9 +61,7 @@
     return dir.split("/").concat([file]).map(encodeURIComponent).join("/");
   }
 
-  function natural(a, b) {
-    return a.localeCompare(b, undefined, { numeric: true });
-  }
+  var natural = new Intl.Collator(undefined, { numeric: true }).compare;
 
   // The line of a summary that says what went wrong, as report.xml's
   // failure message: a backtrace's header and frames are skipped for its
@@ -114,11 +126,12 @@
       box.appendChild(b);
     });
     var search = document.getElementById("search");
-    search.addEventListener("input", function () { state.text = search.value.trim().toLowerCase(); renderRows(); });
+    search.addEventListener("input", function () { state.text = search.value.trim().toLowerCase(); state.page = 0; renderRows(); });
   }
 
   function setStatus(s) {
     state.status = s;
+    state.page = 0;
     renderRows();
     document.getElementById("cases").scrollIntoView({ behavior: "smooth", block: "start" });
   }
@@ -126,8 +139,8 @@
   function matches(c) {
     if (state.status && c.status !== state.status) return false;
     if (!state.text) return true;
-    var hay = [c.id].concat(paramText(c), c.nodes || []).join("\n").toLowerCase();
-    return hay.indexOf(state.text) >= 0;
+    if (c.hay == null) c.hay = [c.id].concat(paramText(c), c.nodes || []).join("\n").toLowerCase();
+    return c.hay.indexOf(state.text) >= 0;
   }
 
   var SORT_KEYS = {
@@ -178,11 +191,18 @@
     return el("td", { "class": "num", title: nodes.join(", "), text: text });
   }
 
+  // shownCases returns the cases the filter keeps, in the table's order.
+  function shownCases() {
+    return sorted(cases.filter(matches));
+  }
+
   function renderRows() {
     var body = document.querySelector("#cases tbody");
     body.textContent = "";
-    var shown = sorted(cases.filter(matches));
-    shown.forEach(function (c) {
+    var shown = shownCases();
+    var pages = Math.max(1, Math.ceil(shown.length / PAGE));
+    state.page = Math.min(Math.max(state.page, 0), pages - 1);
+    shown.slice(state.page * PAGE, (state.page + 1) * PAGE).forEach(function (c) {
       body.appendChild(el("tr", { id: "case-" + c.index, "class": "row " + c.status },
         el("td", null, el("span", { "class": "badge " + c.status, text: c.status })),
         testCell(c),
@@ -193,6 +213,8 @@
         logsCell(c)));
     });
     document.getElementById("empty").hidden = shown.length > 0;
+    renderPager(shown.length, pages);
+    if (rendered) writeHash();
     document.querySelectorAll("#filters button").forEach(function (b) {
       b.classList.toggle("active", b.getAttribute("data-status") === state.status);
     });
@@ -202,12 +224,34 @@
     });
   }
 
+  // renderPager shows which rows of how many are on the page, with buttons
+  // to the other pages; a table that fits one page has none.
+  function renderPager(n, pages) {
+    var box = document.getElementById("pager");
+    box.textContent = "";
+    box.hidden = pages <= 1;
+    if (pages <= 1) return;
+    var first = state.page * PAGE;
+    function go(label, page, name) {
+      var b = el("button", { type: "button", "class": "page", "data-page": name, text: label });
+      if (page < 0 || page >= pages || page === state.page) b.disabled = true;
+      b.addEventListener("click", function () { state.page = page; renderRows(); });
+      return b;
+    }
+    box.appendChild(go("\u00ab first", 0, "first"));
+    box.appendChild(go("\u2039 previous", state.page - 1, "previous"));
+    box.appendChild(el("span", { id: "page-info", text: "rows " + (first + 1) + "\u2013" + Math.min(first + PAGE, n) + " of " + n + " (page " + (state.page + 1) + " of " + pages + ")" }));
+    box.appendChild(go("next \u203a", state.page + 1, "next"));
+    box.appendChild(go("last \u00bb", pages - 1, "last"));
+  }
+
   function renderSorting() {
     document.querySelectorAll("#cases th[data-sort]").forEach(function (th) {
       th.addEventListener("click", function () {
         var s = th.getAttribute("data-sort");
         state.desc = state.sort === s ? !state.desc : false;
         state.sort = s;
+        state.page = 0;
         renderRows();
       });
     });
@@ -217,6 +261,7 @@
     state.status = "";
     state.text = "";
     document.getElementById("search").value = "";
+    state.page = Math.floor(shownCases().indexOf(c) / PAGE);
     renderRows();
     var row = document.getElementById("case-" + c.index);
     row.scrollIntoView({ behavior: "smooth", block: "center" });
@@ -251,6 +296,43 @@
       });
       g.addEventListener("click", function () { show(c); });
       root.appendChild(g);
+    });
+  }
+
+  // Past DENSE cases the timeline draws, per node, one bar for each run
+  // of cases of one status that touch on the screen (within a pixel), so
+  // that its size follows its width, not the number of cases.
+  var DENSE = 2000;
+
+  function drawDense(root, ran, names, x, axisH, rowH) {
+    var rows = names.map(function () { return []; }), index = {};
+    names.forEach(function (n, i) { index[n] = i; });
+    ran.forEach(function (c) { c.nodes.forEach(function (n) { rows[index[n]].push(c); }); });
+    rows.forEach(function (list, row) {
+      var run = null;
+      function flush() {
+        if (!run) return;
+        var g = svg("g", { "class": "bar " + run.status });
+        var title = svg("title", {});
+        title.textContent = run.n + (run.n === 1 ? " test " : " tests ") + run.status + " on " + names[row] + ", from " + run.first.id;
+        g.appendChild(title);
+        g.appendChild(svg("rect", { x: run.x0, y: axisH + row * rowH + 2, width: Math.max(run.x1 - run.x0, 2), height: rowH - 4 }));
+        var first = run.first;
+        g.addEventListener("click", function () { show(first); });
+        root.appendChild(g);
+      }
+      list.sort(function (a, b) { return a.start_time - b.start_time; });
+      list.forEach(function (c) {
+        var x0 = x(c.start_time), x1 = x(c.stop_time);
+        if (run && run.status === c.status && x0 <= run.x1 + 1) {
+          run.x1 = Math.max(run.x1, x1);
+          run.n++;
+          return;
+        }
+        flush();
+        run = { status: c.status, x0: x0, x1: x1, n: 1, first: c };
+      });
+      flush();
     });
   }
 
@@ -312,6 +394,12 @@
       t.textContent = lane.node;
       root.appendChild(t);
     });
+    if (ran.length > DENSE) {
+      drawDense(root, ran, names, x, axisH, rowH);
+      ran.forEach(function (c) { if (c.faults) shadeFaults(root, c, names, x, axisH, rowH); });
+      box.appendChild(root);
+      return;
+    }
     ran.forEach(function (c) {
       var g = svg("g", { "class": "bar " + c.status });
       var title = svg("title", {});
@@ -336,12 +424,48 @@
     box.appendChild(root);
   }
 
+  // The table's view is in the address, "#view?status=FAIL&text=..&sort=
+  // duration&desc=1&page=2", so a link opens the same view; "#case-N"
+  // (the Histories' and Series' links) shows case N on its page.
+  function readHash() {
+    var h = location.hash;
+    if (h.indexOf("#case-") === 0) {
+      var c = cases[Number(h.slice(6))];
+      if (c) show(c);
+      return;
+    }
+    if (h.indexOf("#view?") !== 0) return;
+    var q = new URLSearchParams(h.slice(6));
+    state.status = STATUSES.indexOf(q.get("status")) >= 0 ? q.get("status") : "";
+    state.text = (q.get("text") || "").trim().toLowerCase();
+    state.sort = SORT_KEYS[q.get("sort")] ? q.get("sort") : "index";
+    state.desc = q.get("desc") === "1";
+    state.page = Math.max(0, (Number(q.get("page")) || 1) - 1);
+    document.getElementById("search").value = state.text;
+    renderRows();
+  }
+
+  function writeHash() {
+    var q = new URLSearchParams();
+    if (state.status) q.set("status", state.status);
+    if (state.text) q.set("text", state.text);
+    if (state.sort !== "index") q.set("sort", state.sort);
+    if (state.desc) q.set("desc", "1");
+    if (state.page > 0) q.set("page", String(state.page + 1));
+    var hash = q.toString() ? "#view?" + q.toString() : "";
+    if (hash === location.hash) return;
+    try { history.replaceState(null, "", hash || location.pathname + location.search); } catch (e) { /* a file: URL that forbids it */ }
+  }
+
   renderHeader();
   renderSummary();
   renderFilters();
   renderSorting();
   renderRows();
   renderTimeline();
+  readHash();
+  rendered = true;
+  window.addEventListener("hashchange", readHash);
   var resized;
   window.addEventListener("resize", function () {
     clearTimeout(resized);
