@@ -16,6 +16,7 @@ import (
 	"github.com/ducktape-go/ducktape/host"
 	"github.com/ducktape-go/ducktape/host/chromiumtest"
 	"github.com/ducktape-go/ducktape/host/hosttest"
+	"github.com/ducktape-go/ducktape/services/faults"
 )
 
 // fakePart writes a session directory of subset i of k of a suite of n
@@ -222,6 +223,16 @@ func TestMergeChartsTheSeries(t *testing.T) {
 	}
 }
 
+// timelineSVG returns the timeline's SVG in the DOM of report.html.
+func timelineSVG(t *testing.T, dom string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)id="timeline".*?</svg>`).FindString(dom)
+	if m == "" {
+		t.Fatal("report.html drew no timeline (a script error?)")
+	}
+	return m
+}
+
 // TestMergedTimelineHasALaneGroupPerPart renders a merged report.html in
 // headless Chromium: its timeline has a heading per part, each over the
 // lanes of its own nodes (the parts' clusters name their nodes alike).
@@ -235,8 +246,7 @@ func TestMergedTimelineHasALaneGroupPerPart(t *testing.T) {
 	p1 := fakePart(t, 3, 1, 2, ran("t.star::test_c", 101, "worker1"))
 	_, dir, _ := merge(t, p0, p1)
 	dom := chromiumtest.DOM(t, filepath.Join(dir, "report.html"))
-	timeline := dom[strings.Index(dom, `id="timeline"`):]
-	timeline = timeline[:strings.Index(timeline, "</svg>")]
+	timeline := timelineSVG(t, dom)
 	var lanes []string
 	for _, m := range regexp.MustCompile(`class="(part|node)"[^>]*>([^<]*)<`).FindAllStringSubmatch(timeline, -1) {
 		lanes = append(lanes, m[1]+" "+m[2])
@@ -246,6 +256,45 @@ func TestMergedTimelineHasALaneGroupPerPart(t *testing.T) {
 	}
 	if bars := strings.Count(timeline, `class="bar PASS"`); bars != 3 {
 		t.Errorf("the timeline has %d bars, want 3", bars)
+	}
+}
+
+// TestMergedDenseTimelineKeepsThePartsApart: past 2,000 cases the timeline
+// draws runs of cases per lane; each part's cases stay in its own lanes
+// (part 0 passed, part 1 failed, on nodes named alike), and a fault is
+// shaded without an error.
+func TestMergedDenseTimelineKeepsThePartsApart(t *testing.T) {
+	var parts []*host.Part
+	for i, status := range []host.Status{host.StatusPass, host.StatusFail} {
+		var results []*host.Result
+		for k := range 1100 {
+			id := fmt.Sprintf("t.star::test_%d_%d", i, k)
+			r := fakeResult(id, fmt.Sprintf("t.star/test_%d_%d/1", i, k), status)
+			r.StartTime, r.StopTime, r.Nodes = 100+float64(k), 101+float64(k), []string{"worker1"}
+			results = append(results, r)
+		}
+		heal := 130.0
+		results[0].Faults = []faults.Record{{ID: 1, Kind: "partition", Nodes: []string{"worker1"}, InjectTime: 100.5, HealTime: &heal}}
+		parts = append(parts, fakePart(t, 2200, i, 2, results...))
+	}
+	_, dir, _ := merge(t, parts...)
+	dom := chromiumtest.DOM(t, filepath.Join(dir, "report.html"))
+	timeline := timelineSVG(t, dom)
+	rowOf := func(status string) []string {
+		var ys []string
+		for _, m := range regexp.MustCompile(`class="bar `+status+`"><title>[^<]*</title><rect [^>]*y="([0-9.]+)"`).FindAllStringSubmatch(timeline, -1) {
+			if !slices.Contains(ys, m[1]) {
+				ys = append(ys, m[1])
+			}
+		}
+		return ys
+	}
+	pass, fail := rowOf("PASS"), rowOf("FAIL")
+	if len(pass) != 1 || len(fail) != 1 || pass[0] == fail[0] {
+		t.Errorf("PASS bars on rows at y %q, FAIL bars at y %q: want each part's on its own lane", pass, fail)
+	}
+	if n := strings.Count(timeline, `class="fault partition"`); n != 2 {
+		t.Errorf("%d fault shadings, want 2", n)
 	}
 }
 

@@ -304,10 +304,9 @@
   // that its size follows its width, not the number of cases.
   var DENSE = 2000;
 
-  function drawDense(root, ran, names, x, axisH, rowH) {
-    var rows = names.map(function () { return []; }), index = {};
-    names.forEach(function (n, i) { index[n] = i; });
-    ran.forEach(function (c) { c.nodes.forEach(function (n) { rows[index[n]].push(c); }); });
+  function drawDense(root, ran, names, laneOf, x, axisH, rowH) {
+    var rows = names.map(function () { return []; });
+    ran.forEach(function (c) { c.nodes.forEach(function (n) { rows[laneOf(c, n)].push(c); }); });
     rows.forEach(function (list, row) {
       var run = null;
       function flush() {
@@ -395,8 +394,8 @@
       root.appendChild(t);
     });
     if (ran.length > DENSE) {
-      drawDense(root, ran, names, x, axisH, rowH);
-      ran.forEach(function (c) { if (c.faults) shadeFaults(root, c, names, x, axisH, rowH); });
+      drawDense(root, ran, names, laneOf, x, axisH, rowH);
+      ran.forEach(function (c) { if (c.faults) shadeFaults(root, c, laneOf, x, axisH, rowH); });
       box.appendChild(root);
       return;
     }
