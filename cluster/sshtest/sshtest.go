@@ -131,6 +131,33 @@ func (ns *Nodes) Restart(i int) {
 	}
 }
 
+// AllowPassword gives node i's login user the password and restarts its
+// sshd with password authentication on for that user (keys still work).
+// Setting a password needs root: the test is skipped otherwise.
+func (ns *Nodes) AllowPassword(i int, password string) {
+	ns.tb.Helper()
+	n := ns.node(i)
+	if os.Geteuid() != 0 {
+		ns.tb.Skip("sshtest: a login password needs the nodes' own users, so root")
+	}
+	if out, err := UserDB("sh", "-c", `printf '%s:%s\n' "$0" "$1" | chpasswd`, n.User, password); err != nil {
+		ns.tb.Fatalf("sshtest: chpasswd for %s: %v\n%s", n.User, err, out)
+	}
+	config := filepath.Join(n.dir, "sshd_config")
+	f, err := os.OpenFile(config, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = fmt.Fprintf(f, "Match User %s\n  PasswordAuthentication yes\n", n.User)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		ns.tb.Fatal(err)
+	}
+	ns.Stop(i)
+	ns.Restart(i)
+}
+
 func (ns *Nodes) node(i int) *Node {
 	if i < 1 || i > len(ns.Nodes) {
 		ns.tb.Fatalf("sshtest: no node %d (have %d)", i, len(ns.Nodes))
