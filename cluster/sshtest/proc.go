@@ -11,9 +11,23 @@ func processesOf(uid int) []int {
 	return scanProc(func(status string) bool { return statusField(status, "Uid:") == strconv.Itoa(uid) })
 }
 
-// childrenOf returns the pids of the children of parent.
-func childrenOf(parent int) []int {
-	return scanProc(func(status string) bool { return statusField(status, "PPid:") == strconv.Itoa(parent) })
+// sshdDescendants returns the pids of the sshd processes below parent: the
+// per-connection monitors and, below them, the processes that hold the
+// connections after login (the shells and commands they started are not
+// sshd and are left out).
+func sshdDescendants(parent int) []int {
+	var out []int
+	for next := []int{parent}; len(next) > 0; {
+		p := next[0]
+		next = next[1:]
+		for _, child := range scanProc(func(status string) bool { return statusField(status, "PPid:") == strconv.Itoa(p) }) {
+			if comm, err := os.ReadFile("/proc/" + strconv.Itoa(child) + "/comm"); err == nil && strings.TrimSpace(string(comm)) == "sshd" {
+				out = append(out, child)
+				next = append(next, child)
+			}
+		}
+	}
+	return out
 }
 
 // scanProc returns the pids whose /proc/PID/status satisfies keep.

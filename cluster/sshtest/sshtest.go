@@ -197,11 +197,13 @@ func (n *Node) start() error {
 	return nil
 }
 
-// stop kills sshd and its per-connection processes, waits until sshd is
-// reaped, and then until its port refuses connections: killing sshd alone
-// is not enough, as a child forked for a connection just accepted still
-// holds the listening socket for a moment (the port then accepts and
-// resets connections instead of refusing them).
+// stop kills sshd and every sshd process below it, waits until sshd is
+// reaped, and then until its port refuses connections. Killing sshd's
+// children only is not enough: the process below one that holds a
+// logged-in connection goes on serving it for a while. Nor is killing
+// sshd alone: a child forked for a connection just accepted still holds
+// the listening socket for a moment (the port then accepts and resets
+// connections instead of refusing them).
 func (n *Node) stop() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -210,8 +212,12 @@ func (n *Node) stop() error {
 	}
 	pid := n.cmd.Process.Pid
 	syscall.Kill(pid, syscall.SIGSTOP) // no new children while they are killed
-	for _, child := range childrenOf(pid) {
-		syscall.Kill(child, syscall.SIGKILL)
+	sessions := sshdDescendants(pid)
+	for _, p := range sessions { // stopped first, so that none forks or serves a command meanwhile
+		syscall.Kill(p, syscall.SIGSTOP)
+	}
+	for _, p := range sessions {
+		syscall.Kill(p, syscall.SIGKILL)
 	}
 	syscall.Kill(-pid, syscall.SIGKILL) // sshd and the children still in its group
 	n.cmd = nil
