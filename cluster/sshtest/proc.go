@@ -8,30 +8,35 @@ import (
 
 // processesOf returns the pids of the processes whose real uid is uid.
 func processesOf(uid int) []int {
-	return scanProc(func(status string) bool { return statusField(status, "Uid:") == strconv.Itoa(uid) })
+	return scanProc(func(_ int, status string) bool { return statusField(status, "Uid:") == strconv.Itoa(uid) })
 }
 
-// sshdDescendants returns the pids of the sshd processes below parent: the
-// per-connection monitors and, below them, the processes that hold the
-// connections after login (the shells and commands they started are not
-// sshd and are left out).
-func sshdDescendants(parent int) []int {
-	var out []int
-	for next := []int{parent}; len(next) > 0; {
-		p := next[0]
-		next = next[1:]
-		for _, child := range scanProc(func(status string) bool { return statusField(status, "PPid:") == strconv.Itoa(p) }) {
-			if comm, err := os.ReadFile("/proc/" + strconv.Itoa(child) + "/comm"); err == nil && strings.TrimSpace(string(comm)) == "sshd" {
-				out = append(out, child)
-				next = append(next, child)
+// sshdProcessesUnder returns the pids of the sshd processes below the
+// listener root: each connection's privileged process and its unprivileged
+// child, which holds the connection's socket too. The users' commands
+// (children of the latter) are not among them.
+func sshdProcessesUnder(root int) []int {
+	parent := map[int]int{}
+	sshd := map[int]bool{}
+	scanProc(func(pid int, status string) bool {
+		parent[pid], _ = strconv.Atoi(statusField(status, "PPid:"))
+		sshd[pid] = strings.HasPrefix(statusField(status, "Name:"), "sshd")
+		return false
+	})
+	var pids []int
+	for pid := range sshd {
+		for p := parent[pid]; sshd[pid] && p > 1; p = parent[p] {
+			if p == root {
+				pids = append(pids, pid)
+				break
 			}
 		}
 	}
-	return out
+	return pids
 }
 
 // scanProc returns the pids whose /proc/PID/status satisfies keep.
-func scanProc(keep func(status string) bool) []int {
+func scanProc(keep func(pid int, status string) bool) []int {
 	entries, _ := os.ReadDir("/proc")
 	var pids []int
 	for _, e := range entries {
@@ -40,7 +45,7 @@ func scanProc(keep func(status string) bool) []int {
 			continue
 		}
 		status, err := os.ReadFile("/proc/" + e.Name() + "/status")
-		if err == nil && keep(string(status)) {
+		if err == nil && keep(pid, string(status)) {
 			pids = append(pids, pid)
 		}
 	}

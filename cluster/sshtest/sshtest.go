@@ -212,7 +212,7 @@ func (n *Node) stop() error {
 	}
 	pid := n.cmd.Process.Pid
 	syscall.Kill(pid, syscall.SIGSTOP) // no new children while they are killed
-	sessions := sshdDescendants(pid)
+	sessions := sshdProcessesUnder(pid)
 	for _, p := range sessions { // stopped first, so that none forks or serves a command meanwhile
 		syscall.Kill(p, syscall.SIGSTOP)
 	}
