@@ -76,7 +76,7 @@ func parseClusterFile(data []byte) ([]SSHNode, error) {
 			User:                  s.str("user"),
 			Port:                  s.port("port"),
 			IdentityFiles:         s.strs("identityfile"),
-			Password:              s.str("password"),
+			Password:              s.secret("password"),
 			KnownHostsFiles:       s.strs("userknownhostsfile"),
 			StrictHostKeyChecking: s.str("stricthostkeychecking"),
 			ProxyJump:             s.str("proxyjump"),
@@ -143,6 +143,20 @@ func (f *fields) str(key string) string {
 	var s string
 	if err := json.Unmarshal(v, &s); err != nil {
 		f.fail(key, "a string", v)
+	}
+	return s
+}
+
+// secret is str for a password: a value of the wrong type is not quoted
+// in the error, which a log or a report may show.
+func (f *fields) secret(key string) string {
+	v, ok := f.get(key)
+	if !ok {
+		return ""
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		f.err = fmt.Errorf("%s.%s: want a string (the value is not shown: it is a secret)", f.where, key)
 	}
 	return s
 }

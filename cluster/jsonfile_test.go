@@ -18,6 +18,7 @@ func TestClusterFileErrors(t *testing.T) {
 		{"no ssh_config", `{"nodes": [{"externally_routable_ip": "10.0.0.1"}]}`, "nodes[0]: missing ssh_config"},
 		{"bad port", `{"nodes": [{"ssh_config": {"host": "a"}}, {"ssh_config": {"host": "b", "port": "x"}}]}`, `nodes[1].ssh_config.port: want a port number from 1 to 65535, got "x"`},
 		{"port range", `{"nodes": [{"ssh_config": {"host": "a", "port": 70000}}]}`, "nodes[0].ssh_config.port"},
+		{"bad password", `{"nodes": [{"ssh_config": {"host": "a", "password": 424242}}]}`, "nodes[0].ssh_config.password: want a string (the value is not shown: it is a secret)"},
 		{"bad user", `{"nodes": [{"ssh_config": {"host": "a", "user": 5}}]}`, "nodes[0].ssh_config.user: want a string, got 5"},
 		{"unknown node field", `{"nodes": [{"ssh_config": {"host": "a"}, "nodetype": "x"}]}`, "nodes[0].nodetype: unknown field"},
 		{"unknown ssh field", `{"nodes": [{"ssh_config": {"host": "a", "identity_file": "k"}}]}`, "nodes[0].ssh_config.identity_file: unknown field"},

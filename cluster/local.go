@@ -25,6 +25,13 @@ const MaxLocalNodes = 253
 // processes. Its value is "<node name>@<cluster scratch root>".
 const nodeEnv = "DUCKTAPE_NODE"
 
+// sameWriter reports whether a and b are the same writer (as os/exec
+// compares them: writers of types that cannot be compared are different).
+func sameWriter(a, b io.Writer) (same bool) {
+	defer func() { recover() }()
+	return a == b
+}
+
 // localWaitDelay bounds how long Exec waits, after the shell has exited, for
 // background children that still hold its output pipes ("cmd &" without a
 // redirect). Their later output is discarded.
@@ -106,18 +113,52 @@ func (a *localAccount) Exec(ctx context.Context, cmd string, stdout, stderr io.W
 	c := exec.CommandContext(ctx, "/bin/sh", "-c", cmd)
 	c.Dir = a.dir
 	c.Env = append(os.Environ(), nodeEnv+"="+a.marker)
-	c.Stdout, c.Stderr = stdout, stderr
+	var pipes []*outputPipe
+	pipe := func(w io.Writer) (*os.File, error) {
+		p, err := newOutputPipe(w)
+		if err != nil {
+			return nil, err
+		}
+		pipes = append(pipes, p)
+		return p.w, nil
+	}
+	var err error
+	if stdout != nil {
+		c.Stdout, err = pipe(stdout)
+	}
+	switch {
+	case err != nil:
+	case stderr != nil && sameWriter(stderr, stdout):
+		c.Stderr = c.Stdout // one pipe keeps their order
+	case stderr != nil:
+		c.Stderr, err = pipe(stderr)
+	}
+	if err != nil {
+		for _, p := range pipes {
+			p.started()
+			p.finish()
+		}
+		return -1, err
+	}
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// On cancellation kill the whole foreground process group, not just sh.
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
-	c.WaitDelay = localWaitDelay
-	err := c.Run()
+	err = c.Start()
+	for _, p := range pipes {
+		p.started()
+	}
+	if err == nil {
+		err = c.Wait()
+	}
+	for _, p := range pipes {
+		p.finish()
+	}
 	if ctx.Err() != nil {
 		return -1, ctx.Err()
 	}
 	var exitErr *exec.ExitError
 	switch {
-	case err == nil, errors.Is(err, exec.ErrWaitDelay):
+	case err == nil:
 		return c.ProcessState.ExitCode(), nil
 	case errors.As(err, &exitErr):
 		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

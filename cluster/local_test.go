@@ -1,9 +1,11 @@
 package cluster_test
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,5 +102,43 @@ func TestLocalLookupsSeeProcessesInMidExec(t *testing.T) {
 			t.Fatalf("process %d survived kill_process", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// slowWriter stands for a driver starved of CPU: its first Write takes a
+// second, longer than the wait for background children after the shell
+// exits.
+type slowWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	calls int
+}
+
+func (w *slowWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.calls++
+	first := w.calls == 1
+	w.mu.Unlock()
+	if first {
+		time.Sleep(time.Second)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+// TestLocalOutputReadInFullWhenTheReaderLags checks that what a command
+// printed before it exited is all returned even when the driver reads it
+// late: os/exec's wait delay used to close the pipe with "second" unread
+// (TestLocalConformance/ConcurrentCommands got "" under load).
+func TestLocalOutputReadInFullWhenTheReaderLags(t *testing.T) {
+	c := newLocal(t)
+	var w slowWriter
+	status, err := c.Nodes()[0].Account.Account().Exec(context.Background(), "echo first; sleep 0.1; echo second", &w, &w)
+	if err != nil || status != 0 {
+		t.Fatalf("Exec: status %d, %v", status, err)
+	}
+	if got := w.buf.String(); got != "first\nsecond\n" {
+		t.Errorf("output %q, want %q", got, "first\nsecond\n")
 	}
 }

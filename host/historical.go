@@ -30,7 +30,7 @@ func ReadRunTimes(path string) (map[string]float64, error) {
 	}
 	sums, counts := map[string]float64{}, map[string]int{}
 	for _, r := range report.Results {
-		if r.TestStatus == StatusIgnore || r.FunctionName == "" || strings.HasPrefix(r.Summary, NotRunSummary) {
+		if r == nil || r.TestStatus == StatusIgnore || r.FunctionName == "" || strings.HasPrefix(r.Summary, NotRunSummary) {
 			continue
 		}
 		sums[r.TestID] += r.RunTimeSeconds

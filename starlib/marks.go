@@ -2,6 +2,7 @@ package starlib
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -233,7 +234,12 @@ func ParseDuration(v starlark.Value) (time.Duration, error) {
 		return d, nil
 	}
 	if f, ok := starlark.AsFloat(v); ok && f > 0 {
-		return time.Duration(f * float64(time.Second)), nil
+		// Beyond about 292 years a Duration overflows (to a negative one),
+		// and below a nanosecond it is zero, which means no timeout.
+		if ns := f * float64(time.Second); ns >= 1 && ns < math.MaxInt64 {
+			return time.Duration(ns), nil
+		}
+		return 0, fmt.Errorf("want a number of seconds from 1e-9 to %.0f, not %s", math.MaxInt64/float64(time.Second), v)
 	}
 	return 0, fmt.Errorf("want a duration string such as \"10m\" or a number of seconds, not %s", v)
 }

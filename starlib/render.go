@@ -40,7 +40,7 @@ func renderBuiltin(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 	var err error
 	source := "the template string"
 	if isTemplateText(text) {
-		tpl, err = gonja.FromString(text)
+		err = recovered(func() (err error) { tpl, err = gonja.FromString(text); return err })
 	} else {
 		path := text
 		if !filepath.IsAbs(path) {
@@ -50,16 +50,29 @@ func renderBuiltin(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 			return nil, fmt.Errorf("render: no template file %s (a template string holds {{ }}, {%% %%} or a newline)", path)
 		}
 		source = path
-		tpl, err = gonja.FromFile(path)
+		err = recovered(func() (err error) { tpl, err = gonja.FromFile(path); return err })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render: %s: %v", source, err)
 	}
-	out, err := tpl.ExecuteToString(exec.NewContext(vars))
+	var out string
+	err = recovered(func() (err error) { out, err = tpl.ExecuteToString(exec.NewContext(vars)); return err })
 	if err != nil {
 		return nil, fmt.Errorf("render: %s: %v", source, err)
 	}
 	return starlark.String(out), nil
+}
+
+// recovered runs f, one call into gonja, and turns a panic into an error:
+// gonja panics on some templates (a user's "{{ 0 % 0 }}" is an integer
+// divide by zero), which must fail the render call, not the driver.
+func recovered(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the template engine failed: %v", r)
+		}
+	}()
+	return f()
 }
 
 // isTemplateText reports whether render's argument is the template itself

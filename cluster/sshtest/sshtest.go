@@ -21,6 +21,7 @@
 package sshtest
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -55,9 +56,10 @@ type Node struct {
 	User string // login user
 	Home string // the login user's home: the node's working directory
 
-	dir string
-	mu  sync.Mutex
-	cmd *exec.Cmd // the running sshd, nil when stopped
+	dir    string
+	mu     sync.Mutex
+	cmd    *exec.Cmd     // the running sshd, nil when stopped
+	exited chan struct{} // closed once cmd is reaped
 }
 
 // HostPort returns "addr:port".
@@ -96,7 +98,9 @@ func Start(tb testing.TB, n int) *Nodes {
 	files.WriteCluster(tb, hosts)
 	tb.Cleanup(func() {
 		for _, node := range ns.Nodes {
-			node.stop()
+			if err := node.stop(); err != nil {
+				tb.Error(err)
+			}
 		}
 	})
 	for _, node := range ns.Nodes {
@@ -109,10 +113,13 @@ func Start(tb testing.TB, n int) *Nodes {
 
 // Stop stops node i's sshd (1-based) and drops every connection to it, as a
 // crashed or rebooting SSH server would. Commands already running on the
-// node keep running.
+// node keep running. When it returns, sshd is reaped and its port refuses
+// connections.
 func (ns *Nodes) Stop(i int) {
 	ns.tb.Helper()
-	ns.node(i).stop()
+	if err := ns.node(i).stop(); err != nil {
+		ns.tb.Fatal(err)
+	}
 }
 
 // Restart starts node i's sshd again (after Stop) on the same address, port
@@ -122,6 +129,33 @@ func (ns *Nodes) Restart(i int) {
 	if err := ns.node(i).start(); err != nil {
 		ns.tb.Fatal(err)
 	}
+}
+
+// AllowPassword gives node i's login user the password and restarts its
+// sshd with password authentication on for that user (keys still work).
+// Setting a password needs root: the test is skipped otherwise.
+func (ns *Nodes) AllowPassword(i int, password string) {
+	ns.tb.Helper()
+	n := ns.node(i)
+	if os.Geteuid() != 0 {
+		ns.tb.Skip("sshtest: a login password needs the nodes' own users, so root")
+	}
+	if out, err := UserDB("sh", "-c", `printf '%s:%s\n' "$0" "$1" | chpasswd`, n.User, password); err != nil {
+		ns.tb.Fatalf("sshtest: chpasswd for %s: %v\n%s", n.User, err, out)
+	}
+	config := filepath.Join(n.dir, "sshd_config")
+	f, err := os.OpenFile(config, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = fmt.Fprintf(f, "Match User %s\n  PasswordAuthentication yes\n", n.User)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		ns.tb.Fatal(err)
+	}
+	ns.Stop(i)
+	ns.Restart(i)
 }
 
 func (ns *Nodes) node(i int) *Node {
@@ -146,6 +180,10 @@ func (n *Node) start() error {
 	defer logf.Close()
 	cmd := exec.Command(SSHD, "-D", "-e", "-f", filepath.Join(n.dir, "sshd_config"))
 	cmd.Stdout, cmd.Stderr = logf, logf
+	// A process group of its own: a child sshd has just forked for a
+	// connection holds the listening socket until it moves to a session of
+	// its own, and stop kills it with the group.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("sshtest: starting %s: %w", SSHD, err)
 	}
@@ -155,30 +193,58 @@ func (n *Node) start() error {
 		cmd.Process.Kill()
 		return fmt.Errorf("sshtest: %w", err)
 	}
-	n.cmd = cmd
+	n.cmd, n.exited = cmd, exited
 	return nil
 }
 
-// stop kills sshd and its per-connection processes (which sshd moved to
-// sessions of their own; each connection's socket is held by two of them),
-// so that every connection drops, and waits for the listener to exit.
-func (n *Node) stop() {
+// stop kills sshd and every sshd process below it, waits until sshd is
+// reaped, and then until its port refuses connections. Killing sshd's
+// children only is not enough: the process below one that holds a
+// logged-in connection goes on serving it for a while. Nor is killing
+// sshd alone: a child forked for a connection just accepted still holds
+// the listening socket for a moment (the port then accepts and resets
+// connections instead of refusing them).
+func (n *Node) stop() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.cmd == nil {
-		return
+		return nil
 	}
-	for _, pid := range sshdProcessesUnder(n.cmd.Process.Pid) {
-		syscall.Kill(pid, syscall.SIGKILL)
+	pid := n.cmd.Process.Pid
+	syscall.Kill(pid, syscall.SIGSTOP) // no new children while they are killed
+	sessions := sshdProcessesUnder(pid)
+	for _, p := range sessions { // stopped first, so that none forks or serves a command meanwhile
+		syscall.Kill(p, syscall.SIGSTOP)
 	}
-	n.cmd.Process.Kill()
-	for range 500 { // the Wait goroutine reaps it
-		if syscall.Kill(n.cmd.Process.Pid, 0) != nil {
-			break
+	for _, p := range sessions {
+		syscall.Kill(p, syscall.SIGKILL)
+	}
+	syscall.Kill(-pid, syscall.SIGKILL) // sshd and the children still in its group
+	n.cmd = nil
+	select {
+	case <-n.exited:
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("sshtest: sshd of %s (pid %d) not reaped 30 s after SIGKILL", n.Name, pid)
+	}
+	return waitRefused(n.Name, n.HostPort())
+}
+
+// waitRefused waits until connections to hostPort are refused.
+func waitRefused(name, hostPort string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", hostPort, time.Second)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return nil
+		}
+		if c != nil {
+			c.Close()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("sshtest: %s still accepts connections on %s 10 s after its sshd was killed (last dial: %v)", name, hostPort, err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	n.cmd = nil
 }
 
 // freePort returns a TCP port on addr that nothing listens on right now.

@@ -145,7 +145,9 @@ func compareKey(key string, o, n Test, tolerance float64) Row {
 	switch {
 	case ov != 0:
 		change = (nv - ov) / math.Abs(ov)
-		row.Change = &change
+		if !math.IsInf(change, 0) { // an overflow: no finite change to show
+			row.Change = &change
+		}
 	case nv == 0:
 		row.Change = &change
 	default:

@@ -45,8 +45,10 @@ func change(r Row) string {
 	switch {
 	case r.Old == nil || r.New == nil:
 		return ""
-	case r.Change == nil:
+	case r.Change == nil && *r.Old == 0:
 		return "from 0"
+	case r.Change == nil:
+		return "beyond float64" // the relative change overflowed
 	}
 	return fmt.Sprintf("%+.1f%%", *r.Change*100)
 }
