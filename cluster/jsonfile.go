@@ -135,28 +135,26 @@ func (f *fields) fail(key, want string, v json.RawMessage) {
 	f.err = fmt.Errorf("%s.%s: want %s, got %s", f.where, key, want, v)
 }
 
-func (f *fields) str(key string) string {
-	v, ok := f.get(key)
-	if !ok {
-		return ""
-	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		f.fail(key, "a string", v)
-	}
-	return s
-}
+func (f *fields) str(key string) string { return f.stringField(key, true) }
 
 // secret is str for a password: a value of the wrong type is not quoted
 // in the error, which a log or a report may show.
-func (f *fields) secret(key string) string {
+func (f *fields) secret(key string) string { return f.stringField(key, false) }
+
+// stringField reads a string; quote says whether an error may show a value
+// of the wrong type.
+func (f *fields) stringField(key string, quote bool) string {
 	v, ok := f.get(key)
 	if !ok {
 		return ""
 	}
 	var s string
 	if err := json.Unmarshal(v, &s); err != nil {
-		f.err = fmt.Errorf("%s.%s: want a string (the value is not shown: it is a secret)", f.where, key)
+		if !quote {
+			f.err = fmt.Errorf("%s.%s: want a string (the value is not shown: it is a secret)", f.where, key)
+			return ""
+		}
+		f.fail(key, "a string", v)
 	}
 	return s
 }
