@@ -103,6 +103,12 @@ func (n *Node) exec(cmd string, stdout, stderr io.Writer) int {
 // Run interprets one simulated command (see the package doc) for the
 // session whose shell is self.
 func (n *Node) Run(cmd string, stdout, stderr io.Writer, self *process) int {
+	if m := background.FindStringSubmatch(cmd); m != nil {
+		pid, _ := n.spawn(m[1])
+		n.write(m[2], []byte("started "+m[1]+"\n"), true)
+		n.write(m[3], []byte(strconv.Itoa(pid)+"\n"), false)
+		return 0
+	}
 	word, rest, _ := strings.Cut(cmd, " ")
 	switch {
 	case cmd == "true" || cmd == ":":
@@ -132,12 +138,6 @@ func (n *Node) Run(cmd string, stdout, stderr io.Writer, self *process) int {
 		}
 	case strings.Contains(cmd, "ps -ww"):
 		n.list(stdout)
-		return 0
-	}
-	if m := background.FindStringSubmatch(cmd); m != nil {
-		pid, _ := n.spawn(m[1])
-		n.write(m[2], []byte("started "+m[1]+"\n"), true)
-		n.write(m[3], []byte(strconv.Itoa(pid)+"\n"), false)
 		return 0
 	}
 	if m := killPidFile.FindStringSubmatch(cmd); m != nil {
