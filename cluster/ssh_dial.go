@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -19,9 +20,12 @@ const sshDialTimeout = 15 * time.Second
 // cluster together). A handshake costs the driver about 1-2 ms of CPU (key
 // exchange and authentication): without a bound, a first round on 5,000
 // nodes started 5,000 handshakes that shared the CPU until they all ran
-// past sshDialTimeout. A dial waits for a slot before its timeout starts;
-// 256 keeps a WAN's round trips overlapping.
-var handshakeSlots = make(chan struct{}, 256)
+// past sshDialTimeout. A dial waits for a slot before its timeout starts.
+// 32 a core keeps every core busy with handshakes, while the fewer in
+// flight each finish sooner (256 on this 2-core machine timed out at a load
+// average of 32); on a WAN, where a handshake waits on round trips, a
+// driver with more cores overlaps more of them.
+var handshakeSlots = make(chan struct{}, 32*runtime.GOMAXPROCS(0))
 
 // sshDialer connects to one target, through its jump hosts. It is immutable
 // and safe for concurrent use.
