@@ -48,7 +48,8 @@ func BenchmarkSimService(b *testing.B) {
 
 // BenchmarkSimCollectLogs measures a services.Registry's teardown of one
 // service on every simulated node: the log of each node (one line) is
-// collected over SFTP into the results directory. Metric: collect-ms.
+// collected over SFTP into the results directory. Metrics: collect-ms, and
+// the driver's CPU per node in it (cpu-ms/node).
 //
 //	go test ./services -run '^$' -bench SimCollectLogs -benchtime 3x
 func BenchmarkSimCollectLogs(b *testing.B) {
@@ -65,7 +66,7 @@ func BenchmarkSimCollectLogs(b *testing.B) {
 				_, err := node.Account.SSH(ctx, "kill $(cat svc.pid)", false)
 				return err
 			}
-			var collect time.Duration
+			var collect, cpu time.Duration
 			for range b.N {
 				reg := services.NewRegistry(ctx)
 				s := reg.New(services.Spec{
@@ -79,13 +80,15 @@ func BenchmarkSimCollectLogs(b *testing.B) {
 				if err := s.Stop(ctx); err != nil {
 					b.Fatal(err)
 				}
-				t := time.Now()
+				t, cpu0 := time.Now(), sshsim.ProcessCPU()
 				if err := reg.Teardown(ctx, services.TeardownOptions{ResultsDir: b.TempDir()}); err != nil {
 					b.Fatal(err)
 				}
 				collect += time.Since(t)
+				cpu += sshsim.ProcessCPU() - cpu0
 			}
 			b.ReportMetric(float64(collect)/float64(time.Millisecond)/float64(b.N), "collect-ms")
+			b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N*n), "cpu-ms/node")
 		})
 	}
 }
