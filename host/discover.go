@@ -204,16 +204,22 @@ func Discover(loader *Loader, args []string, opts DiscoverOptions) (*Suite, erro
 	failed := map[string]bool{}
 	tests := map[string][]*Test{}
 	var all []*Case
+	displays := make([]string, len(files))
+	for i, f := range files {
+		displays[i] = displayPath(f)
+	}
+	layout := ResultsPaths(displays)
 	for _, f := range files {
 		display := displayPath(f)
 		ts, err := loadTests(loader, f)
 		if err != nil {
-			suite.LoadFailures = append(suite.LoadFailures, &LoadFailure{File: display, Err: err})
+			suite.LoadFailures = append(suite.LoadFailures, &LoadFailure{File: display, ResultsPath: layout[display], Err: err})
 			failed[f] = true
 			continue
 		}
 		tests[f] = ts
 		for _, t := range ts {
+			t.ResultsPath = layout[display]
 			var cases []*Case
 			if opts.Parameters != nil {
 				cases = []*Case{{Test: t, Params: opts.Parameters}}
@@ -402,4 +408,52 @@ func expandPath(p string, skipDirs []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// ResultsPaths maps test files' display paths (as in test ids) to their
+// paths in the results directory layout: a relative path (a file under the
+// current directory) stays as it is; absolute paths (files outside it) are
+// made relative to the deepest directory that holds them all, as the
+// Python ducktape lays results out by module name, so that
+// /tmp/perf/bench/a/test_x.star and /tmp/perf/bench/b/test_y.star become
+// a/test_x.star and b/test_y.star. Where that would give a file the path of
+// one under the current directory, the absolute files keep their whole
+// paths. It touches nothing but its argument.
+func ResultsPaths(displays []string) map[string]string {
+	out := make(map[string]string, len(displays))
+	var outside []string
+	for _, d := range displays {
+		if filepath.IsAbs(d) {
+			outside = append(outside, filepath.Clean(d))
+		} else {
+			out[d] = d
+		}
+	}
+	if len(outside) == 0 {
+		return out
+	}
+	root := filepath.Dir(outside[0])
+	for _, d := range outside[1:] {
+		for !strings.HasPrefix(d, strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator)) {
+			root = filepath.Dir(root)
+		}
+	}
+	rel := make(map[string]string, len(outside))
+	for _, d := range outside {
+		r, err := filepath.Rel(root, d)
+		if err != nil || out[filepath.ToSlash(r)] != "" {
+			rel = nil // a clash with a file under the current directory
+			break
+		}
+		rel[d] = filepath.ToSlash(r)
+	}
+	for _, d := range displays {
+		if filepath.IsAbs(d) {
+			out[d] = d
+			if r, ok := rel[filepath.Clean(d)]; ok {
+				out[d] = r
+			}
+		}
+	}
+	return out
 }

@@ -156,15 +156,40 @@ func (l *Loader) read(key string) ([]byte, error) {
 }
 
 // displayPath shows a module key as the user would name it: relative to
-// the current directory when it is below it.
+// the current directory when the file is under it, also when the current
+// directory or the file's directory is reached through symbolic links (the
+// file's own name is kept, so a link under the current directory keeps its
+// name); else its absolute path.
 func displayPath(key string) string {
 	if strings.HasPrefix(key, StdPrefix) || !filepath.IsAbs(key) {
 		return key
 	}
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, key); err == nil && !strings.HasPrefix(rel, "..") {
-			return filepath.ToSlash(rel)
-		}
+	wd, err := os.Getwd()
+	if err != nil {
+		return key
+	}
+	if rel, ok := relativeUnder(wd, key); ok {
+		return rel
+	}
+	realWD, err := filepath.EvalSymlinks(wd)
+	if err != nil {
+		return key
+	}
+	realDir, err := filepath.EvalSymlinks(filepath.Dir(key))
+	if err != nil {
+		return key
+	}
+	if rel, ok := relativeUnder(realWD, filepath.Join(realDir, filepath.Base(key))); ok {
+		return rel
 	}
 	return key
+}
+
+// relativeUnder returns path relative to dir, if path is under dir.
+func relativeUnder(dir, path string) (string, bool) {
+	rel, err := filepath.Rel(dir, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
 }

@@ -52,6 +52,7 @@ type Summary struct {
 	// the Redpanda fork, which has the mark).
 	NumOPassed int `json:"num_opassed"`
 	NumOFailed int `json:"num_ofailed"`
+	Partition      // the suite and its parts, for ducktape merge (merge.go)
 }
 
 // NewReport starts the report of a session written into dir ("" for none).

@@ -81,6 +81,7 @@ type htmlCase struct {
 	StopTime       float64        `json:"stop_time"`
 	RunTimeSeconds float64        `json:"run_time_seconds"`
 	Nodes          []string       `json:"nodes"`
+	Part           string         `json:"part,omitempty"` // in a merged session: its timeline lane group
 	Dir            string         `json:"dir"`
 	Files          []string       `json:"files"`
 	// Faults are shaded on the timeline, the operations chart and the
@@ -119,7 +120,7 @@ func (r *Report) htmlCase(res *Result) htmlCase {
 		ID: res.TestID, Module: res.ModuleName, Name: caseName(res), Params: res.InjectedArgs,
 		Status: res.TestStatus, Summary: res.Summary, Description: res.Description,
 		StartTime: res.StartTime, StopTime: res.StopTime, RunTimeSeconds: res.RunTimeSeconds,
-		Nodes: res.Nodes, Faults: res.Faults, Checks: res.Checks, History: res.History, Series: res.Series, Thresholds: res.Thresholds,
+		Nodes: res.Nodes, Part: res.Part, Faults: res.Faults, Checks: res.Checks, History: res.History, Series: res.Series, Thresholds: res.Thresholds,
 		Dir: filepath.ToSlash(res.ResultsDir), Files: []string{},
 	}
 	if res.ResultsDir == "" {

@@ -1,6 +1,10 @@
 package host
 
-import "github.com/ducktape-go/ducktape/host/series"
+import (
+	"math"
+
+	"github.com/ducktape-go/ducktape/host/series"
+)
 
 // maxPlotPoints bounds the points report.html gets per series: a longer
 // series is drawn from the means of 1, 2, 4, ... second windows (see
@@ -22,9 +26,30 @@ type SeriesPlot struct {
 func PlotSeries(set *series.Set) []SeriesPlot {
 	var out []SeriesPlot
 	for _, s := range set.All() {
-		points := s.Points()
-		xy, width := series.Plot(points, maxPlotPoints)
-		out = append(out, SeriesPlot{Name: s.Name(), Unit: s.Unit(), Count: len(points), Width: width, Points: xy})
+		out = append(out, plotSeries(s.Name(), s.Unit(), s.Points()))
 	}
 	return out
+}
+
+// PlotSaved returns the plots of the series saved in dir's series.json
+// (none without one), for a report built from results on disk (merge.go).
+func PlotSaved(dir string) ([]SeriesPlot, error) {
+	file, err := series.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []SeriesPlot
+	for _, s := range file.Series {
+		points := make([]series.Point, len(s.Points))
+		for i, p := range s.Points {
+			points[i] = series.Point{T: int64(math.Round(p[0]*1e6)) * 1000, V: p[1]}
+		}
+		out = append(out, plotSeries(s.Name, s.Unit, points))
+	}
+	return out, nil
+}
+
+func plotSeries(name, unit string, points []series.Point) SeriesPlot {
+	xy, width := series.Plot(points, maxPlotPoints)
+	return SeriesPlot{Name: name, Unit: unit, Count: len(points), Width: width, Points: xy}
 }

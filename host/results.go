@@ -92,7 +92,7 @@ func CaseDir(c *Case, index int, nested bool) string {
 // whose parameters escape to the same name share it, so run indexes are
 // counted per caseRunsDir, never per id.
 func caseRunsDir(c *Case, nested bool) string {
-	parts := []string{fileDir(c.Test.File), c.Test.Name}
+	parts := []string{fileDir(c.Test.ResultsPath), c.Test.Name}
 	if len(c.Params) > 0 && nested {
 		parts = append(parts, ParamsDirNames(c.Params)...)
 	} else if len(c.Params) > 0 {
@@ -104,12 +104,12 @@ func caseRunsDir(c *Case, nested bool) string {
 // LoadFailureDir returns the results directory of a file that failed to
 // load, relative to the session directory: <test file path>/load/1.
 func LoadFailureDir(f *LoadFailure) string {
-	return filepath.Join(fileDir(f.File), "load", "1")
+	return filepath.Join(fileDir(f.ResultsPath), "load", "1")
 }
 
-// fileDir maps a test file's display path to a relative directory path:
-// absolute paths lose their leading slash and ".." becomes "__", so
-// results never escape the session directory.
+// fileDir maps a test file's results path (ResultsPaths) to a relative
+// directory path: absolute paths lose their leading slash and ".." becomes
+// "__", so results never escape the session directory.
 func fileDir(file string) string {
 	parts := strings.Split(filepath.ToSlash(file), "/")
 	var out []string

@@ -1,7 +1,10 @@
 package host
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 )
@@ -35,4 +38,34 @@ func Sample(cases []*Case, n int, rng *rand.Rand) []*Case {
 		out[k] = cases[idx]
 	}
 	return out
+}
+
+// SuiteInfo identifies the suite a session ran and the --subsets parts of
+// it that the session holds: report.json's "suite". ducktape merge combines
+// only sessions of one suite (equal ID and Subsets) whose Parts are
+// disjoint. Two drivers select the same suite when they select the same
+// case ids in the same order: the same checkout, run from the same
+// directory with the same selection arguments.
+type SuiteInfo struct {
+	// ID is "sha256:" and the hex SHA-256 of the ids of the whole
+	// selection's cases (before --subsets and --sample), in order, each
+	// followed by a newline.
+	ID string `json:"id"`
+	// NumCases is how many cases the whole selection has.
+	NumCases int `json:"num_cases"`
+	// Subsets is K of --subsets K (1 for an unsplit run).
+	Subsets int `json:"subsets"`
+	// Parts are the subsets (0-based, ascending) the session ran: [i] for
+	// --subset i, several for a merged session.
+	Parts []int `json:"parts"`
+}
+
+// NewSuiteInfo identifies the selection cases (the whole suite, before
+// Subset) for the run of part subset of subsets.
+func NewSuiteInfo(cases []*Case, subsets, subset int) *SuiteInfo {
+	h := sha256.New()
+	for _, c := range cases {
+		io.WriteString(h, c.ID()+"\n")
+	}
+	return &SuiteInfo{ID: "sha256:" + hex.EncodeToString(h.Sum(nil)), NumCases: len(cases), Subsets: subsets, Parts: []int{subset}}
 }

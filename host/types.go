@@ -36,6 +36,9 @@ type Test struct {
 	OkToFail bool
 	// Description is the test function's docstring, for the reports.
 	Description string
+	// ResultsPath is the file's path in the results directory layout
+	// (see ResultsPaths); Discover sets it.
+	ResultsPath string
 }
 
 // Case is one run of a test with one set of parameters.
@@ -59,8 +62,9 @@ func (c *Case) ID() string {
 // LoadFailure is a file that could not be loaded. It is reported as a
 // failed entry, never dropped.
 type LoadFailure struct {
-	File string // display path
-	Err  error
+	File        string // display path
+	ResultsPath string // as Test.ResultsPath
+	Err         error
 }
 
 // Message is the failure as shown in reports: the Starlark backtrace when
@@ -124,6 +128,9 @@ type Result struct {
 	History *HistorySummary `json:"history,omitempty"`
 	// Thresholds are the verdicts of the case's threshold marks.
 	Thresholds []threshold.Verdict `json:"thresholds,omitempty"`
+	// Part names the --subsets part ("subset 1 of 3") a result of a merged
+	// session came from (merge.go); "" in a session that was run.
+	Part string `json:"part,omitempty"`
 	// Series are the case's series as report.html charts them (series.json
 	// in its results directory holds every point).
 	Series []SeriesPlot `json:"-"`

@@ -18,10 +18,10 @@ import (
 const projectConfig = ".ducktape/config"
 
 // withConfigArgs returns args preceded by the arguments of the
-// configuration files. Subcommands (version, repl, compare, docker, help)
+// configuration files. Subcommands (version, repl, compare, merge, docker, help)
 // and --version take none.
 func withConfigArgs(gs *globalState, args []string) ([]string, error) {
-	if len(args) > 0 && slices.Contains([]string{"version", "--version", "repl", "compare", "docker", "help", "completion", "__complete"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"version", "--version", "repl", "compare", "merge", "docker", "help", "completion", "__complete"}, args[0]) {
 		return args, nil
 	}
 	files := []string{projectConfig}

@@ -68,5 +68,6 @@ Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
 	root.AddCommand(newReplCommand(gs))
 	root.AddCommand(newDockerCommand(gs))
 	root.AddCommand(newCompareCommand(gs))
+	root.AddCommand(newMergeCommand(gs))
 	return root
 }

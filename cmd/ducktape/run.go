@@ -138,30 +138,32 @@ func (o *runOptions) check() (runnerTimeout time.Duration, err error) {
 }
 
 // selectCases applies --subsets/--subset (balanced by --historical-report
-// when given) and --sample.
-func (o *runOptions) selectCases(suite *host.Suite) error {
+// when given) and --sample. It returns the identity of the whole selection
+// and the part run, for report.json (ducktape merge).
+func (o *runOptions) selectCases(suite *host.Suite) (*host.SuiteInfo, error) {
+	info := host.NewSuiteInfo(suite.Cases, o.subsets, o.subset)
 	var cases []*host.Case
 	var err error
 	if o.historical != "" {
 		times, terr := host.ReadRunTimes(o.historical)
 		if terr != nil {
-			return usageErrorf("--historical-report: %v", terr)
+			return nil, usageErrorf("--historical-report: %v", terr)
 		}
 		cases, err = host.BalancedSubset(suite.Cases, o.subsets, o.subset, times)
 	} else {
 		cases, err = host.Subset(suite.Cases, o.subsets, o.subset)
 	}
 	if err != nil {
-		return usageErrorf("%v", err)
+		return nil, usageErrorf("%v", err)
 	}
 	if len(cases) == 0 && len(suite.LoadFailures) == 0 {
-		return usageErrorf("no tests selected: --subset %d of --subsets %d is empty, the selection has only %d cases", o.subset, o.subsets, len(suite.Cases))
+		return nil, usageErrorf("no tests selected: --subset %d of --subsets %d is empty, the selection has only %d cases", o.subset, o.subsets, len(suite.Cases))
 	}
 	if o.sample > 0 {
 		cases = host.Sample(cases, o.sample, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
 	}
 	suite.Cases = cases
-	return nil
+	return info, nil
 }
 
 // parseParameters reads --parameters: nil without it.
@@ -199,7 +201,8 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := opts.selectCases(suite); err != nil {
+	suiteInfo, err := opts.selectCases(suite)
+	if err != nil {
 		return err
 	}
 	con := newConsole(gs)
@@ -221,6 +224,7 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 	}
 	defer session.Log.Close()
 	report := host.NewReport(host.Version, session.ID, session.Dir, session.Start)
+	report.SetPartition(host.Partition{Suite: suiteInfo})
 	runner := &host.Runner{
 		Cluster: cl, Session: session, Report: report, Globals: globals, Observer: con,
 		MaxParallel: opts.maxParallel, Repeat: opts.repeat, Deflake: opts.deflake,

@@ -236,7 +236,7 @@
 
   // shadeFaults hatches each fault's window (inject to heal; to the case's
   // end while never healed; a thin mark for a kill) on its nodes' rows.
-  function shadeFaults(root, c, names, x, axisH, rowH) {
+  function shadeFaults(root, c, laneOf, x, axisH, rowH) {
     (c.faults || []).forEach(function (f) {
       var end = f.heal_time != null ? f.heal_time : f.kind === "kill" ? f.inject_time : c.stop_time;
       var fx = x(f.inject_time), fw = Math.max(x(end) - fx, 2);
@@ -246,8 +246,8 @@
         duration(Math.max(end - f.inject_time, 0)) + " from +" + duration(f.inject_time - c.start_time) + " into " + c.id;
       g.appendChild(title);
       f.nodes.forEach(function (n) {
-        var row = names.indexOf(n);
-        if (row >= 0) g.appendChild(svg("rect", { x: fx, y: axisH + row * rowH + 2, width: fw, height: rowH - 4 }));
+        var row = laneOf(c, n);
+        if (row != null) g.appendChild(svg("rect", { x: fx, y: axisH + row * rowH + 2, width: fw, height: rowH - 4 }));
       });
       g.addEventListener("click", function () { show(c); });
       root.appendChild(g);
@@ -262,9 +262,26 @@
       box.appendChild(el("p", { "class": "muted", text: "No test has run on a node yet." }));
       return;
     }
-    var nodes = {};
-    ran.forEach(function (c) { c.nodes.forEach(function (n) { nodes[n] = true; }); });
-    var names = Object.keys(nodes).sort(natural);
+    // One lane per node; in a merged session (ducktape merge) one group of
+    // lanes per part, under a heading row, since each part ran on its own
+    // cluster, whose node names may be the same.
+    var byPart = {};
+    ran.forEach(function (c) {
+      var nodes = byPart[c.part || ""] = byPart[c.part || ""] || {};
+      c.nodes.forEach(function (n) { nodes[n] = true; });
+    });
+    var partNames = Object.keys(byPart).sort(natural);
+    var grouped = partNames.length > 1 || partNames[0] !== "";
+    var lanes = [], laneIndex = {};
+    partNames.forEach(function (p) {
+      if (grouped) lanes.push({ part: p });
+      Object.keys(byPart[p]).sort(natural).forEach(function (n) {
+        laneIndex[p + "\u0000" + n] = lanes.length;
+        lanes.push({ part: p, node: n });
+      });
+    });
+    var laneOf = function (c, n) { return laneIndex[(c.part || "") + "\u0000" + n]; };
+    var names = lanes.map(function (l) { return l.node || ""; });
     var t0 = Math.min.apply(null, ran.map(function (c) { return c.start_time; }));
     var t1 = Math.max.apply(null, ran.map(function (c) { return c.stop_time; }));
     var span = Math.max(t1 - t0, 1e-3);
@@ -282,11 +299,17 @@
       label.textContent = at === 0 ? "0" : "+" + duration(at);
       root.appendChild(label);
     }
-    names.forEach(function (n, row) {
+    lanes.forEach(function (lane, row) {
       var y = axisH + row * rowH;
+      if (lane.node == null) {
+        var h = svg("text", { x: 4, y: y + rowH / 2 + 4, "class": "part" });
+        h.textContent = lane.part;
+        root.appendChild(h);
+        return;
+      }
       if (row % 2 === 0) root.appendChild(svg("rect", { x: labelW, y: y, width: plotW, height: rowH, "class": "band" }));
       var t = svg("text", { x: labelW - 6, y: y + rowH / 2 + 4, "class": "node", "text-anchor": "end" });
-      t.textContent = n;
+      t.textContent = lane.node;
       root.appendChild(t);
     });
     ran.forEach(function (c) {
@@ -294,7 +317,7 @@
       var title = svg("title", {});
       title.textContent = c.status + " " + c.id + "\n" + duration(c.run_time_seconds) + " on " + c.nodes.join(", ");
       g.appendChild(title);
-      var rows = c.nodes.map(function (n) { return names.indexOf(n); }).sort(function (a, b) { return a - b; });
+      var rows = c.nodes.map(function (n) { return laneOf(c, n); }).sort(function (a, b) { return a - b; });
       var bx = x(c.start_time), bw = Math.max(x(c.stop_time) - bx, 2);
       rows.forEach(function (row) {
         g.appendChild(svg("rect", { x: bx, y: axisH + row * rowH + 2, width: bw, height: rowH - 4, rx: 2 }));
@@ -308,7 +331,7 @@
       }
       g.addEventListener("click", function () { show(c); });
       root.appendChild(g);
-      shadeFaults(root, c, names, x, axisH, rowH);
+      shadeFaults(root, c, laneOf, x, axisH, rowH);
     });
     box.appendChild(root);
   }
