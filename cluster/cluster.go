@@ -119,18 +119,22 @@ func (c *Cluster) Free(nodes []*Node) {
 }
 
 // Close kills what its owners left on the nodes and did not kill (see
-// [Owner.KillLeftovers]), closes every node's account and runs the
-// provider's clean-up.
+// [Owner.KillLeftovers]), closes every node's account, all at once (each
+// waits for its connections to end), and then runs the provider's clean-up.
 func (c *Cluster) Close() error {
-	var errs []error
+	errs := make([]error, len(c.nodes), len(c.nodes)+2)
 	if err := c.leftovers.killAll(); err != nil {
 		errs = append(errs, err)
 	}
-	for _, n := range c.nodes {
-		if err := n.Account.Account().Close(); err != nil {
-			errs = append(errs, fmt.Errorf("closing %s: %w", n.Name, err))
-		}
+	var wg sync.WaitGroup
+	for i, n := range c.nodes {
+		wg.Go(func() {
+			if err := n.Account.Account().Close(); err != nil {
+				errs[i] = fmt.Errorf("closing %s: %w", n.Name, err)
+			}
+		})
 	}
+	wg.Wait()
 	if c.close != nil {
 		errs = append(errs, c.close())
 	}

@@ -3,9 +3,11 @@ package cluster_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -36,16 +38,17 @@ func BenchmarkSSHSequential(b *testing.B) {
 	b.Run("ducktape", func(b *testing.B) {
 		acct := openBench(b, ns).Nodes()[0].Account
 		acct.SSH(ctx, "true", false) // connect
-		b.ResetTimer()
+		cpu := startCPU(b)
 		for range b.N {
 			if _, err := acct.SSH(ctx, "true", false); err != nil {
 				b.Fatal(err)
 			}
 		}
+		cpu.report()
 	})
 	b.Run("bare-x-crypto-ssh", func(b *testing.B) {
 		client := bareClient(b, ns, 0)
-		b.ResetTimer()
+		cpu := startCPU(b)
 		for range b.N {
 			s, err := client.NewSession()
 			if err != nil {
@@ -56,6 +59,7 @@ func BenchmarkSSHSequential(b *testing.B) {
 			}
 			s.Close()
 		}
+		cpu.report()
 	})
 	b.Run("openssh-controlmaster", func(b *testing.B) {
 		control := filepath.Join(b.TempDir(), "cm")
@@ -76,7 +80,19 @@ func BenchmarkSSHSequential(b *testing.B) {
 
 // bareClient dials node i with x/crypto/ssh alone.
 func bareClient(b *testing.B, ns *sshtest.Nodes, i int) *ssh.Client {
-	key, err := os.ReadFile(ns.Key)
+	n := ns.Nodes[i]
+	client, err := bareDialer(b, ns.Files)(sshtest.Host{Addr: n.Addr, Port: n.Port, User: n.User})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { client.Close() })
+	return client
+}
+
+// bareDialer returns a function that dials a host with x/crypto/ssh alone,
+// with the key and known_hosts of files (read once).
+func bareDialer(b *testing.B, files sshtest.Files) func(sshtest.Host) (*ssh.Client, error) {
+	key, err := os.ReadFile(files.Key)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,17 +100,14 @@ func bareClient(b *testing.B, ns *sshtest.Nodes, i int) *ssh.Client {
 	if err != nil {
 		b.Fatal(err)
 	}
-	hk, err := knownhosts.New(ns.KnownHosts)
+	hk, err := knownhosts.New(files.KnownHosts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := ns.Nodes[i]
-	client, err := ssh.Dial("tcp", n.HostPort(), &ssh.ClientConfig{User: n.User, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)}, HostKeyCallback: hk})
-	if err != nil {
-		b.Fatal(err)
+	return func(h sshtest.Host) (*ssh.Client, error) {
+		addr := net.JoinHostPort(h.Addr, strconv.Itoa(h.Port))
+		return ssh.Dial("tcp", addr, &ssh.ClientConfig{User: h.User, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)}, HostKeyCallback: hk})
 	}
-	b.Cleanup(func() { client.Close() })
-	return client
 }
 
 // BenchmarkSSHConcurrent50: 50 commands at once on one node (one op = all 50 done).
@@ -194,4 +207,31 @@ func command(name string, args ...string) error {
 		return fmt.Errorf("%s: %v\n%s", name, err, out)
 	}
 	return nil
+}
+
+// BenchmarkSSHBackgroundStart: on one node, two `echo`s (the reference),
+// and a start of a background process then a kill of its group (two
+// commands), as the std process_service starts it (eval in the background
+// child, redirections applied by the shell before it forks) and as it did
+// before (setsid sh -c in the child, which applied the redirections).
+//
+//	go test ./cluster -run '^$' -bench SSHBackgroundStart -benchtime 300x -count 3
+func BenchmarkSSHBackgroundStart(b *testing.B) {
+	acct := openBench(b, sshtest.Start(b, 1)).Nodes()[0].Account
+	ctx := context.Background()
+	for _, tc := range []struct{ name, start, kill string }{
+		{"echo", "echo x", "echo y"},
+		{"eval", "{ eval 'exec sleep 300' & echo $! > pid; echo $$ > pgid; } >> out.log 2>&1 < /dev/null", "read g < pgid; kill -KILL -$g"},
+		{"setsid-sh", "setsid sh -c 'exec sleep 300' >> out.log 2>&1 < /dev/null & echo $! > pid", "read p < pid; kill -KILL -$p 2>/dev/null || kill -KILL $p"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for range b.N {
+				for _, cmd := range []string{tc.start, tc.kill} {
+					if _, err := acct.SSH(ctx, cmd, false); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
 }

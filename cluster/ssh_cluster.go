@@ -28,6 +28,7 @@ func NewSSH(nodes []SSHNode, where string) (*Cluster, error) {
 		return nil, fmt.Errorf("reading ~/.ssh/config: %w", err)
 	}
 	seen := map[string]int{}
+	var known knownHostsFiles // one parse of each known_hosts file for every node
 	var built []*Node
 	fail := func(err error) (*Cluster, error) {
 		for _, n := range built {
@@ -44,7 +45,7 @@ func NewSSH(nodes []SSHNode, where string) (*Cluster, error) {
 			return fail(fmt.Errorf("%s: nodes[%d].ssh_config.host: %q is also nodes[%d]'s; node names must be unique", where, i, t.name, j))
 		}
 		seen[t.name] = i
-		d, err := newSSHDialer(t)
+		d, err := newSSHDialer(t, &known)
 		if err != nil {
 			return fail(fmt.Errorf("%s: nodes[%d].ssh_config: %w", where, i, err))
 		}

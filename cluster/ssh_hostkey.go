@@ -24,27 +24,56 @@ type hostKeyCheck struct {
 	algorithms []string
 }
 
-// newHostKeyCheck builds t's host key check. Missing known_hosts files are
-// skipped; with none at all every host is unknown.
-func newHostKeyCheck(t *sshTarget) (*hostKeyCheck, error) {
-	if t.strict == "no" {
-		return &hostKeyCheck{callback: ssh.InsecureIgnoreHostKey()}, nil
-	}
+// knownHostsFiles parses each set of known_hosts files once, so that the
+// nodes of a cluster, which usually share one file, do not each read it:
+// that made opening a cluster of n nodes cost O(n²). Safe for concurrent
+// use; the zero value is ready.
+type knownHostsFiles struct {
+	mu  sync.Mutex
+	dbs map[string]ssh.HostKeyCallback // by the files' names, NUL-joined
+}
+
+// db returns the host key callback of the known_hosts files that exist
+// among names. Missing files are skipped; with none at all every host is
+// unknown.
+func (k *knownHostsFiles) db(names []string) (ssh.HostKeyCallback, error) {
 	var files []string
-	for _, f := range t.knownHosts {
+	for _, f := range names {
 		if _, err := os.Stat(f); err == nil {
 			files = append(files, f)
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("userknownhostsfile: %w", err)
 		}
 	}
-	db := func(string, net.Addr, ssh.PublicKey) error { return &knownhosts.KeyError{} }
-	if len(files) > 0 {
-		cb, err := knownhosts.New(files...)
-		if err != nil {
-			return nil, fmt.Errorf("reading known hosts: %w", err)
-		}
-		db = cb
+	if len(files) == 0 {
+		return func(string, net.Addr, ssh.PublicKey) error { return &knownhosts.KeyError{} }, nil
+	}
+	key := strings.Join(files, "\x00")
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if db, ok := k.dbs[key]; ok {
+		return db, nil
+	}
+	db, err := knownhosts.New(files...)
+	if err != nil {
+		return nil, fmt.Errorf("reading known hosts: %w", err)
+	}
+	if k.dbs == nil {
+		k.dbs = map[string]ssh.HostKeyCallback{}
+	}
+	k.dbs[key] = db
+	return db, nil
+}
+
+// newHostKeyCheck builds t's host key check from its known_hosts files,
+// parsed through known.
+func newHostKeyCheck(t *sshTarget, known *knownHostsFiles) (*hostKeyCheck, error) {
+	if t.strict == "no" {
+		return &hostKeyCheck{callback: ssh.InsecureIgnoreHostKey()}, nil
+	}
+	db, err := known.db(t.knownHosts)
+	if err != nil {
+		return nil, err
 	}
 	h := &hostKeyCheck{algorithms: knownAlgorithms(db, t.addr())}
 	h.callback = func(hostname string, remote net.Addr, key ssh.PublicKey) error {

@@ -21,7 +21,7 @@ func DialSSH(ctx context.Context, c SSHConfig) (client *ssh.Client, release func
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := newSSHDialer(t)
+	d, err := newSSHDialer(t, &knownHostsFiles{})
 	if err != nil {
 		return nil, nil, err
 	}
