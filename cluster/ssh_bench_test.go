@@ -208,30 +208,3 @@ func command(name string, args ...string) error {
 	}
 	return nil
 }
-
-// BenchmarkSSHBackgroundStart: on one node, two `echo`s (the reference),
-// and a start of a background process then a kill of its group (two
-// commands), as the std process_service starts it (eval in the background
-// child, redirections applied by the shell before it forks) and as it did
-// before (setsid sh -c in the child, which applied the redirections).
-//
-//	go test ./cluster -run '^$' -bench SSHBackgroundStart -benchtime 300x -count 3
-func BenchmarkSSHBackgroundStart(b *testing.B) {
-	acct := openBench(b, sshtest.Start(b, 1)).Nodes()[0].Account
-	ctx := context.Background()
-	for _, tc := range []struct{ name, start, kill string }{
-		{"echo", "echo x", "echo y"},
-		{"eval", "{ eval 'exec sleep 300' & echo $! > pid; echo $$ > pgid; } >> out.log 2>&1 < /dev/null", "read g < pgid; kill -KILL -$g"},
-		{"setsid-sh", "setsid sh -c 'exec sleep 300' >> out.log 2>&1 < /dev/null & echo $! > pid", "read p < pid; kill -KILL -$p 2>/dev/null || kill -KILL $p"},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
-			for range b.N {
-				for _, cmd := range []string{tc.start, tc.kill} {
-					if _, err := acct.SSH(ctx, cmd, false); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-		})
-	}
-}
