@@ -63,8 +63,11 @@ func createNetwork(ctx context.Context, e *engine, name string, labels map[strin
 	return nil, fmt.Errorf("no free /24 in 10.98.0.0/16 for the cluster's network: %v (remove leftover networks with `ducktape docker prune`)", lastErr)
 }
 
-// usedPrefixes lists the engine's networks' subnets and, for a local
-// engine, this machine's interface networks.
+// usedPrefixes lists the engine's networks' subnets and, for an engine on
+// this machine (a local socket, or tcp:// to a loopback address), this
+// machine's interface networks: a bridge another engine here left behind
+// (one killed before it removed its networks) would otherwise route the
+// cluster's subnet away from its containers.
 func usedPrefixes(ctx context.Context, e *engine) ([]netip.Prefix, error) {
 	res, err := e.cli.NetworkList(ctx, client.NetworkListOptions{})
 	if err != nil {
@@ -78,7 +81,7 @@ func usedPrefixes(ctx context.Context, e *engine) ([]netip.Prefix, error) {
 			}
 		}
 	}
-	if e.remoteHost == "" {
+	if e.onThisMachine() {
 		addrs, _ := net.InterfaceAddrs()
 		for _, a := range addrs {
 			if p, err := netip.ParsePrefix(a.String()); err == nil {
@@ -96,4 +99,14 @@ func overlapsAny(p netip.Prefix, used []netip.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// onThisMachine reports whether the engine runs on the driver's machine:
+// a local socket, or a remote URL naming a loopback address.
+func (e *engine) onThisMachine() bool {
+	if e.remoteHost == "" || e.remoteHost == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(e.remoteHost)
+	return err == nil && a.IsLoopback()
 }

@@ -250,6 +250,13 @@ func (dc *dockerCluster) publishedPort(ctx context.Context, id string) (int, err
 // waitReady runs `true` on every node until each answers or readyTimeout
 // passes; a node that does not answer is named with its container's state
 // and last log lines.
+//
+// Each attempt has its own deadline, doubling from 2 s: a published port
+// accepts connections before the container's sshd listens (the engine's
+// proxy holds them while it dials the container), and an attempt cut by
+// its own deadline is retried, where a dial that ran into the node's
+// connect timeout would make the node fail fast for a while
+// (docs/clusters.md).
 func (dc *dockerCluster) waitReady(ctx context.Context, nodes []*cluster.Node) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
@@ -259,11 +266,15 @@ func (dc *dockerCluster) waitReady(ctx context.Context, nodes []*cluster.Node) e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			attempt := 2 * time.Second
 			for {
-				_, err := n.Account.Account().Exec(ctx, "true", nil, nil)
+				actx, cancelAttempt := context.WithTimeout(ctx, attempt)
+				_, err := n.Account.Account().Exec(actx, "true", nil, nil)
+				cancelAttempt()
 				if err == nil {
 					return
 				}
+				attempt = min(2*attempt, 16*time.Second)
 				var dead *DeadNodeError
 				if errors.As(err, &dead) || ctx.Err() != nil {
 					errs[i] = fmt.Errorf("node %s did not come up: %w", n.Name, err)
