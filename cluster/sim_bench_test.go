@@ -129,17 +129,6 @@ func BenchmarkSimSequential(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer client.Close()
-		cpu := startCPU(b)
-		for range b.N {
-			s, err := client.NewSession()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := s.Run("true"); err != nil {
-				b.Fatal(err)
-			}
-			s.Close()
-		}
-		cpu.report()
+		benchBareTrue(b, client)
 	})
 }

@@ -48,18 +48,7 @@ func BenchmarkSSHSequential(b *testing.B) {
 	})
 	b.Run("bare-x-crypto-ssh", func(b *testing.B) {
 		client := bareClient(b, ns, 0)
-		cpu := startCPU(b)
-		for range b.N {
-			s, err := client.NewSession()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := s.Run("true"); err != nil {
-				b.Fatal(err)
-			}
-			s.Close()
-		}
-		cpu.report()
+		benchBareTrue(b, client)
 	})
 	b.Run("openssh-controlmaster", func(b *testing.B) {
 		control := filepath.Join(b.TempDir(), "cm")
@@ -207,4 +196,21 @@ func command(name string, args ...string) error {
 		return fmt.Errorf("%s: %v\n%s", name, err, out)
 	}
 	return nil
+}
+
+// benchBareTrue runs `true` b.N times in sessions of a bare x/crypto/ssh
+// client, the reference beside ducktape's commands, reporting CPU per op.
+func benchBareTrue(b *testing.B, client *ssh.Client) {
+	cpu := startCPU(b)
+	for range b.N {
+		s, err := client.NewSession()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Run("true"); err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+	cpu.report()
 }

@@ -64,7 +64,7 @@ func marksSource(prog []byte) string {
 // case's parameters.
 func FuzzMarks(f *testing.F) {
 	f.Add([]byte{0, 2, 0, 0, 1, 2, 5, 1, 0, 3, 2, 1}) // parametrize(x, y) parametrize(x) ignore(x)
-	f.Add([]byte{1, 2, 0, 9, 1, 10, 3, 1, 0, 0})     // matrix(x = [1, 2], y = [1, 1]) ignore(x = 1)
+	f.Add([]byte{1, 2, 0, 9, 1, 10, 3, 1, 0, 0})      // matrix(x = [1, 2], y = [1, 1]) ignore(x = 1)
 	f.Add([]byte{0, 1, 0, 0, 0, 2, 0, 1, 1, 2, 2, 1, 1, 12})
 	f.Add([]byte{4, 1, 0, 19, 3, 0})
 	f.Add([]byte{1, 1, 0, 11, 2, 0, 0, 1, 1, 16})
