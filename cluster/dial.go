@@ -104,7 +104,11 @@ func (e *ConnectError) Error() string {
 	if e.Route == RouteSSH {
 		via = " (through its SSH connection)"
 	}
-	return fmt.Sprintf("cannot connect to %s on node %s%s: %s", e.Address, e.Node, via, connectReason(e.Err))
+	on := ""
+	if e.Node != "" {
+		on = " on node " + e.Node
+	}
+	return fmt.Sprintf("cannot connect to %s%s%s: %s", e.Address, on, via, connectReason(e.Err))
 }
 
 func (e *ConnectError) Unwrap() error { return e.Err }
