@@ -3,7 +3,6 @@ package starlib
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -76,7 +75,7 @@ func httpRequest(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	if err != nil {
 		return nil, err
 	}
-	return &httpResponseValue{clientValue{"http.response"}, resp, req.Method + " " + req.URL}, nil
+	return &httpResponseValue{clientValue{"http.response"}, resp}, nil
 }
 
 func hasHeader(h map[string]string, name string) bool {
@@ -91,12 +90,11 @@ func hasHeader(h map[string]string, name string) bool {
 // httpResponseValue is a response read in full. Immutable.
 type httpResponseValue struct {
 	clientValue
-	r       *clients.HTTPResponse
-	request string
+	r *clients.HTTPResponse
 }
 
 func (v *httpResponseValue) String() string {
-	return fmt.Sprintf("<http.response %d to %s, %d bytes>", v.r.Status, v.request, len(v.r.Body))
+	return fmt.Sprintf("<http.response %d, %d bytes, to %s>", v.r.Status, len(v.r.Body), v.r.Call)
 }
 
 func (v *httpResponseValue) AttrNames() []string {
@@ -109,12 +107,7 @@ func (v *httpResponseValue) Attr(name string) (starlark.Value, error) {
 		return starlark.MakeInt(v.r.Status), nil
 	case "headers":
 		d := starlark.NewDict(len(v.r.Headers))
-		keys := make([]string, 0, len(v.r.Headers))
-		for k := range v.r.Headers {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range sortedKeys(v.r.Headers) {
 			d.SetKey(starlark.String(k), starlark.String(v.r.Headers[k]))
 		}
 		return d, nil
@@ -137,7 +130,7 @@ func (v *httpResponseValue) Attr(name string) (starlark.Value, error) {
 			}
 			out, err := FromJSON([]byte(s))
 			if err != nil {
-				return nil, fmt.Errorf("the body of the %d response to %s is not JSON: %s: %q", v.r.Status, v.request, catchMessage(err), cutText(s, 200))
+				return nil, fmt.Errorf("%s: the body of the %d response is not JSON: %s: %q", v.r.Call, v.r.Status, catchMessage(err), cutText(s, 200))
 			}
 			return out, nil
 		}), nil
@@ -150,7 +143,7 @@ func (v *httpResponseValue) text() (string, error) {
 	if utf8.Valid(v.r.Body) {
 		return string(v.r.Body), nil
 	}
-	return "", fmt.Errorf("the body of the %d response to %s is not UTF-8 text (%d bytes): use .content for bytes", v.r.Status, v.request, len(v.r.Body))
+	return "", fmt.Errorf("%s: the body of the %d response is not UTF-8 text (%d bytes): use .content for bytes", v.r.Call, v.r.Status, len(v.r.Body))
 }
 
 func cutText(s string, n int) string {

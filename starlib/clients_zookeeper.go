@@ -19,6 +19,9 @@ func zookeeperBuiltins() []Builtin {
 		function("zookeeper.connect", "zookeeper.connect(nodes, port = 2181, timeout_sec = 5)",
 			"Opens a session with the ZooKeeper servers on nodes (a node or a list; at their externally routable IPs) and waits until it is established; the client moves to another of them when its server fails. timeout_sec is the session timeout and bounds every call.",
 			zookeeperConnect),
+		function("zookeeper.srvr", "zookeeper.srvr(node, port = 2181, timeout_sec = 5)",
+			"Asks the ZooKeeper server on node for its status (the srvr four-letter word, which the server must allow: 4lw.commands.whitelist) and returns its fields as a dict (\"Mode\": \"leader\", \"follower\"...; no Mode while it does not serve). An error when it cannot be reached.",
+			zookeeperSrvr),
 		attribute("zookeeper.connection.get", "zookeeper.connection.get(path, as_bytes = False, timeout_sec = None)", "Reads a znode: struct(data, version); data is a string (bytes with as_bytes). A missing znode is a definite error."),
 		attribute("zookeeper.connection.set", "zookeeper.connection.set(path, data, version = -1, timeout_sec = None)", "Writes a znode's data if its version is version (-1: any) and returns the new version. A version that moved is a definite error (a failed compare)."),
 		attribute("zookeeper.connection.create", "zookeeper.connection.create(path, data = \"\", ephemeral = False, sequential = False, timeout_sec = None)", "Creates a znode (open to everyone); returns its path (with the sequence number of a sequential one)."),
@@ -79,6 +82,36 @@ func zookeeperConnect(thread *starlark.Thread, b *starlark.Builtin, args starlar
 		return nil, err
 	}
 	return &zookeeperValue{clientValue{"zookeeper.connection"}, conn}, nil
+}
+
+// zookeeperSrvr is zookeeper.srvr(node, port = 2181, timeout_sec = 5).
+func zookeeperSrvr(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var nodeV, timeoutV starlark.Value
+	port := 2181
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "node", &nodeV, "port?", &port, "timeout_sec?", &timeoutV); err != nil {
+		return nil, err
+	}
+	node, err := clientNode(b.Name(), nodeV)
+	if err != nil {
+		return nil, err
+	}
+	if err := clientPort(b.Name(), port); err != nil {
+		return nil, err
+	}
+	timeout, err := clientTimeout(b.Name(), timeoutV, defaultClientTimeout)
+	if err != nil {
+		return nil, err
+	}
+	ep := clients.NodeEndpoint(node, port)
+	fields, err := Blocking(thread, func(ctx context.Context) (map[string]string, error) { return clients.Srvr(ctx, ep, timeout) })
+	if err != nil {
+		return nil, err
+	}
+	d := starlark.NewDict(len(fields))
+	for _, k := range sortedKeys(fields) {
+		d.SetKey(starlark.String(k), starlark.String(fields[k]))
+	}
+	return d, nil
 }
 
 // zookeeperValue is a ZooKeeper session.

@@ -11,3 +11,18 @@ import (
 func TestSQL(t *testing.T) {
 	hosttest.RunFile(t, hosttest.LocalCluster(t, 2), "testdata/sql.star", hosttest.Options{})
 }
+
+// TestRedis runs testdata/redis.star on local nodes.
+func TestRedis(t *testing.T) {
+	hosttest.RunFile(t, hosttest.LocalCluster(t, 1), "testdata/redis.star", hosttest.Options{})
+}
+
+// TestHTTP runs testdata/http.star on local nodes (nginx).
+func TestHTTP(t *testing.T) {
+	hosttest.RunFile(t, hosttest.LocalCluster(t, 1), "testdata/http.star", hosttest.Options{})
+}
+
+// TestZooKeeper runs testdata/zookeeper.star on local nodes.
+func TestZooKeeper(t *testing.T) {
+	hosttest.RunFile(t, hosttest.LocalCluster(t, 1), "testdata/zookeeper.star", hosttest.Options{})
+}

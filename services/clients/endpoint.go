@@ -36,15 +36,11 @@ func (e Endpoint) where() string {
 // whatever address the protocol library asks for. A failure wraps a
 // *cluster.ConnectError (nothing was sent).
 func (e Endpoint) Dial(ctx context.Context, network, _ string) (net.Conn, error) {
-	return e.dialAddress(ctx, network, e.Address)
-}
-
-func (e Endpoint) dialAddress(ctx context.Context, network, address string) (net.Conn, error) {
 	dial := e.dial
 	if dial == nil {
 		dial = directDial(e.Node)
 	}
-	c, err := dial(ctx, network, address)
+	c, err := dial(ctx, network, e.Address)
 	if err != nil {
 		return nil, err
 	}

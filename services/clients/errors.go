@@ -25,11 +25,7 @@ type Error struct {
 func (e *Error) Definite() bool { return e.definite }
 
 func (e *Error) Error() string {
-	where := e.Endpoint.where()
-	if where != "" {
-		where = " " + where
-	}
-	return fmt.Sprintf("%s%s: %s: %v", e.Client, where, e.Op, e.Err)
+	return fmt.Sprintf("%s: %v", call{client: e.Client, ep: e.Endpoint, op: e.Op}, e.Err)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -46,20 +42,27 @@ func (e *timeoutError) Timeout() bool { return true }
 // callContext is the context of one call: ctx (the test's) with the
 // call's timeout.
 func callContext(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeoutCause(ctx, timeout, &timeoutError{timeout})
+	return context.WithTimeoutCause(context.WithValue(ctx, timeoutKey{}, timeout), timeout, &timeoutError{timeout})
 }
 
-// explain returns err as the caller should read it: the call's own
-// timeout, where the library reports a bare deadline or cancellation,
-// becomes the timeoutError; the test's cancellation stays as it is.
+// timeoutKey holds a call context's timeout.
+type timeoutKey struct{}
+
+// explain returns err as the caller should read it: when the call's own
+// timeout ran out (the library may report it as a bare deadline, an i/o
+// timeout or a closed connection, and a hair before the context's timer
+// fires), it says so first; the test's cancellation stays as it is.
 func explain(ctx, callCtx context.Context, err error) error {
-	if ctx.Err() == nil && callCtx.Err() != nil {
-		var te *timeoutError
-		if !errors.As(err, &te) {
-			return fmt.Errorf("%w (%v)", context.Cause(callCtx), err)
-		}
+	deadline, _ := callCtx.Deadline()
+	if ctx.Err() != nil || (callCtx.Err() == nil && time.Now().Before(deadline)) {
+		return err
 	}
-	return err
+	var te *timeoutError
+	if errors.As(err, &te) {
+		return err
+	}
+	timeout, _ := callCtx.Value(timeoutKey{}).(time.Duration)
+	return fmt.Errorf("%w (%v)", &timeoutError{timeout}, err)
 }
 
 // notSent reports errors that certainly stopped a call before anything
@@ -80,6 +83,15 @@ type call struct {
 	client string
 	ep     Endpoint
 	op     string
+}
+
+// String names the call: "redis local1 (127.0.0.2:6379): SADD k".
+func (c call) String() string {
+	where := c.ep.where()
+	if where != "" {
+		where = " " + where
+	}
+	return fmt.Sprintf("%s%s: %s", c.client, where, c.op)
 }
 
 // fail makes the call's Error, definite as classify says.

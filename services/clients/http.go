@@ -27,6 +27,9 @@ type HTTPRequest struct {
 
 // HTTPResponse is a response read in full.
 type HTTPResponse struct {
+	// Call names the request for errors about the response: "http local1
+	// (127.0.0.2:8080): GET http://...".
+	Call    string
 	Status  int
 	Headers map[string]string // lower-case names; repeated headers joined with ", "
 	Body    []byte
@@ -88,7 +91,7 @@ func (r *Registry) Request(ctx context.Context, req HTTPRequest) (*HTTPResponse,
 	for k, vs := range resp.Header {
 		headers[strings.ToLower(k)] = strings.Join(vs, ", ")
 	}
-	return &HTTPResponse{Status: resp.StatusCode, Headers: headers, Body: data}, nil
+	return &HTTPResponse{Call: c.String(), Status: resp.StatusCode, Headers: headers, Body: data}, nil
 }
 
 // unwrapURLError drops net/http's *url.Error, which repeats the method
@@ -101,21 +104,22 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// endpointOf is the node (if any) that u's host names, as an Endpoint of
-// u's address.
+// endpointOf is where u goes: when its host names a node (its address,
+// hostname or name), the node's externally routable IP by its route,
+// since the driver may not resolve the names the nodes know each other
+// by; else u's host, directly.
 func (r *Registry) endpointOf(u *url.URL) Endpoint {
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
-	addr := net.JoinHostPort(u.Hostname(), port)
 	for _, n := range r.nodes {
 		info := n.Account.Info()
 		if h := u.Hostname(); h == info.ExternallyRoutableIP || h == info.Hostname || h == n.Name {
-			return Endpoint{Node: n.Name, Address: addr, dial: n.Account.Dial}
+			return Endpoint{Node: n.Name, Address: net.JoinHostPort(info.ExternallyRoutableIP, port), dial: n.Account.Dial}
 		}
 	}
-	return Endpoint{Address: addr}
+	return Endpoint{Address: net.JoinHostPort(u.Hostname(), port)}
 }
 
 // transport returns the registry's HTTP transport, made on first use: its
@@ -136,7 +140,7 @@ func (r *Registry) transport() (*http.Transport, error) {
 					return nil, err
 				}
 				ep := r.endpointOf(&url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)})
-				return ep.dialAddress(ctx, network, addr)
+				return ep.Dial(ctx, network, addr)
 			},
 			MaxIdleConnsPerHost: 16,
 			IdleConnTimeout:     90 * time.Second,

@@ -13,6 +13,14 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
+// go-redis logs to standard error on its own (failed dials, pool
+// events); the errors it returns say the same, in the test's words.
+func init() { redis.SetLogger(silentRedisLogger{}) }
+
+type silentRedisLogger struct{}
+
+func (silentRedisLogger) Printf(context.Context, string, ...any) {}
+
 // Redis is one connection to a Redis server (go-redis with a pool of one
 // connection, redialled on the next call after it broke, with no retries
 // of its own: a retried INCR could apply twice). Calls of several threads

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"strings"
@@ -337,3 +338,34 @@ func (h *staticHosts) Connected() {
 type zkLogger func(string)
 
 func (l zkLogger) Printf(format string, args ...any) { l(fmt.Sprintf(format, args...)) }
+
+// Srvr asks the server at ep for its status with the srvr four-letter
+// word and returns its "Key: value" lines as a map ("Mode": "leader",
+// "Zxid": ...). A server that is up but not serving answers without a
+// Mode. A failure to connect is definite (srvr changes nothing anyway).
+func Srvr(ctx context.Context, ep Endpoint, timeout time.Duration) (map[string]string, error) {
+	c := call{client: "zookeeper", ep: ep, op: "srvr"}
+	callCtx, cancel := callContext(ctx, timeout)
+	defer cancel()
+	conn, err := ep.Dial(callCtx, "tcp", ep.Address)
+	if err != nil {
+		return nil, c.fail(explain(ctx, callCtx, err), true)
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(callCtx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
+	if _, err := conn.Write([]byte("srvr")); err != nil {
+		return nil, c.fail(explain(ctx, callCtx, err), true)
+	}
+	data, err := io.ReadAll(io.LimitReader(conn, 64<<10))
+	if err != nil {
+		return nil, c.fail(explain(ctx, callCtx, err), true)
+	}
+	fields := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ": "); ok {
+			fields[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return fields, nil
+}
