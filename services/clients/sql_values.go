@@ -173,8 +173,11 @@ var arrayMap = pgtype.NewMap()
 // postgresArray parses the text form of a PostgreSQL array of the
 // element type of dbType ("_INT4": int4[]) into []any.
 func postgresArray(dbType, text string) (any, error) {
-	elem := strings.TrimPrefix(dbType, "_")
-	switch elem {
+	// Checked first: pgx's parser would replace bytes that are not UTF-8.
+	if _, err := utf8Text(text); err != nil {
+		return nil, err
+	}
+	switch strings.TrimPrefix(dbType, "_") {
 	case "INT2", "INT4", "INT8":
 		return scanArray[int64](pgtype.Int8ArrayOID, text)
 	case "FLOAT4", "FLOAT8":
@@ -182,20 +185,9 @@ func postgresArray(dbType, text string) (any, error) {
 	case "BOOL":
 		return scanArray[bool](pgtype.BoolArrayOID, text)
 	case "TEXT", "VARCHAR", "BPCHAR", "NAME":
-		v, err := scanArray[string](pgtype.TextArrayOID, text)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range v {
-			if s, ok := s.(string); ok {
-				if _, err := utf8Text(s); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return v, nil
+		return scanArray[string](pgtype.TextArrayOID, text)
 	}
-	return utf8Text(text)
+	return text, nil
 }
 
 // scanArray parses the text form of a one-dimensional array of T, whose
