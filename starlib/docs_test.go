@@ -3,6 +3,7 @@ package starlib_test
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +21,22 @@ func TestDocsWritingTests(t *testing.T) {
 		doctest.Section{Name: "assert", Text: table("builtin", "what it checks", withPrefix("assert."))},
 		doctest.Section{Name: "wait", Text: table("builtin", "what it does", named("wait_until"))},
 		doctest.Section{Name: "predeclared", Text: predeclaredList()},
+	)
+}
+
+// TestDocsClients checks that the reference of docs/clients.md is the
+// clients domain's declarations; -update-docs rewrites it.
+func TestDocsClients(t *testing.T) {
+	var names []string
+	for _, d := range starlib.Domains() {
+		if d.Name == "clients" {
+			for _, b := range d.Builtins {
+				names = append(names, b.Name)
+			}
+		}
+	}
+	doctest.Check(t, filepath.Join("..", "docs", "clients.md"),
+		doctest.Section{Name: "clients", Text: table("function, method or attribute", "what it does", func(b starlib.Builtin) bool { return slices.Contains(names, b.Name) })},
 	)
 }
 

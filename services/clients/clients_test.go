@@ -3,7 +3,10 @@ package clients_test
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ducktape-go/ducktape/cluster"
@@ -19,9 +22,43 @@ func TestSQL(t *testing.T) {
 	hosttest.RunFile(t, hosttest.LocalCluster(t, 2), "testdata/sql.star", hosttest.Options{})
 }
 
-// TestRedis runs testdata/redis.star on local nodes.
+// TestRedis runs testdata/redis.star on local nodes, and checks the
+// history that test_history_complete recorded with h.complete.
 func TestRedis(t *testing.T) {
-	hosttest.RunFile(t, hosttest.LocalCluster(t, 1), "testdata/redis.star", hosttest.Options{})
+	_, dir := hosttest.RunFile(t, hosttest.LocalCluster(t, 1), "testdata/redis.star", hosttest.Options{})
+	var files []string
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Name() == "history.json" && strings.Contains(path, "test_history_complete") {
+			files = append(files, path)
+		}
+		return err
+	})
+	if len(files) != 1 {
+		t.Fatalf("history.json of test_history_complete: %v", files)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Events []struct {
+			Type  string `json:"type"`
+			Value any    `json:"value"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(data, &h); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range h.Events {
+		if e.Type != "invoke" {
+			got = append(got, fmt.Sprintf("%s %v", e.Type, e.Value))
+		}
+	}
+	want := []string{"ok 1", "ok [1]", "fail 2", "info 3", "info 4"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("completions %q, want %q", got, want)
+	}
 }
 
 // TestHTTP runs testdata/http.star on local nodes (nginx).
