@@ -11,7 +11,7 @@ import (
 func starlarkLibDomain() Domain {
 	return Domain{Name: "starlark", Page: "writing-tests.md", Builtins: []Builtin{
 		value("json", "JSON: `json.encode(x)`, `json.decode(s)`, `json.indent(s)`.", json.Module),
-		value("time", "Time: `time.now()`, `time.parse_duration(s)`, durations and times; performance tests measure with it.", time.Module),
+		extendedModule("time", "Time: `time.now()`, `time.parse_duration(s)`, durations and times; performance tests measure with it; `time.sleep(seconds)` waits.", time.Module),
 		value("math", "Mathematical functions and constants.", math.Module),
 		function("struct", "struct(**kwargs)", "An immutable value with the given attributes.", starlarkstruct.Make),
 	}}
