@@ -21,15 +21,24 @@ func TestSleepReleasesTheLockAndEndsWithTheTest(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	thread := rt.NewThread(ctx, "sleeper")
+	// started() runs holding the lock, right before the sleep.
+	started := make(chan struct{})
+	predeclared := starlark.StringDict{"started": starlark.NewBuiltin("started", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+		close(started)
+		return starlark.None, nil
+	})}
+	for k, v := range starlib.Predeclared() {
+		predeclared[k] = v
+	}
 	done := make(chan error, 1)
 	go func() {
 		rt.Lock()
 		defer rt.Unlock()
-		_, err := starlark.ExecFileOptions(starlib.FileOptions, thread, "sleep.star", "time.sleep(3600)\n", starlib.Predeclared())
+		_, err := starlark.ExecFileOptions(starlib.FileOptions, thread, "sleep.star", "started()\ntime.sleep(3600)\n", predeclared)
 		done <- err
 	}()
-	// The sleeper holds the lock until it sleeps; then another thread
-	// gets it.
+	<-started
+	// Another thread gets the lock only when the sleep has released it.
 	locked := make(chan struct{})
 	go func() { rt.Lock(); close(locked); rt.Unlock() }()
 	select {
