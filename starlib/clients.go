@@ -50,6 +50,28 @@ func clientNode(fn string, v starlark.Value) (*cluster.Node, error) {
 	return n.node, nil
 }
 
+// nodeEndpointArgs unpacks (node, port = defaultPort, timeout_sec = 5),
+// the arguments of the clients that dial one node's service.
+func nodeEndpointArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, defaultPort int) (clients.Endpoint, time.Duration, error) {
+	var nodeV, timeoutV starlark.Value
+	port := defaultPort
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "node", &nodeV, "port?", &port, "timeout_sec?", &timeoutV); err != nil {
+		return clients.Endpoint{}, 0, err
+	}
+	node, err := clientNode(b.Name(), nodeV)
+	if err != nil {
+		return clients.Endpoint{}, 0, err
+	}
+	if err := clientPort(b.Name(), port); err != nil {
+		return clients.Endpoint{}, 0, err
+	}
+	timeout, err := clientTimeout(b.Name(), timeoutV, defaultClientTimeout)
+	if err != nil {
+		return clients.Endpoint{}, 0, err
+	}
+	return clients.NodeEndpoint(node, port), timeout, nil
+}
+
 // clientPort checks a port number.
 func clientPort(fn string, port int) error {
 	if port < 1 || port > 65535 {

@@ -24,19 +24,7 @@ func redisBuiltins() []Builtin {
 
 // redisConnect is redis.connect(node, port = 6379, timeout_sec = 5).
 func redisConnect(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var nodeV, timeoutV starlark.Value
-	port := 6379
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "node", &nodeV, "port?", &port, "timeout_sec?", &timeoutV); err != nil {
-		return nil, err
-	}
-	node, err := clientNode(b.Name(), nodeV)
-	if err != nil {
-		return nil, err
-	}
-	if err := clientPort(b.Name(), port); err != nil {
-		return nil, err
-	}
-	timeout, err := clientTimeout(b.Name(), timeoutV, defaultClientTimeout)
+	ep, timeout, err := nodeEndpointArgs(b, args, kwargs, 6379)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +32,6 @@ func redisConnect(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	if err != nil {
 		return nil, err
 	}
-	ep := clients.NodeEndpoint(node, port)
 	conn, err := Blocking(thread, func(ctx context.Context) (*clients.Redis, error) {
 		return clients.ConnectRedis(ctx, reg, ep, timeout)
 	})

@@ -103,19 +103,12 @@ func (v *sqlConnValue) AttrNames() []string {
 }
 
 func (v *sqlConnValue) Attr(name string) (starlark.Value, error) {
-	return methods(v.typ, name, map[string]builtinFunc{
-		"query": sqlStatement(func(ctx context.Context, d time.Duration, q string, a []any) (any, error) {
-			rows, err := v.c.Query(ctx, d, q, a)
-			return rowsValue(rows), err
-		}),
-		"exec": sqlStatement(func(ctx context.Context, d time.Duration, q string, a []any) (any, error) {
-			return v.c.Exec(ctx, d, q, a)
-		}),
-		"begin": v.begin,
-		"close": func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			return closeClient(thread, b, args, kwargs, v.c.Close)
-		},
-	})
+	m := sqlStatements(v.c)
+	m["begin"] = v.begin
+	m["close"] = func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		return closeClient(thread, b, args, kwargs, v.c.Close)
+	}
+	return methods(v.typ, name, m)
 }
 
 // begin is db.begin(isolation = "default", read_only = False, timeout_sec = None).
@@ -157,17 +150,30 @@ func (v *sqlTxValue) String() string {
 func (v *sqlTxValue) AttrNames() []string { return []string{"commit", "exec", "query", "rollback"} }
 
 func (v *sqlTxValue) Attr(name string) (starlark.Value, error) {
-	return methods(v.typ, name, map[string]builtinFunc{
+	m := sqlStatements(v.tx)
+	m["commit"] = sqlEnd(v.tx.Commit)
+	m["rollback"] = sqlEnd(v.tx.Rollback)
+	return methods(v.typ, name, m)
+}
+
+// sqlRunner is what query and exec run on: a connection, or its
+// transaction.
+type sqlRunner interface {
+	Query(ctx context.Context, timeout time.Duration, query string, args []any) (clients.Rows, error)
+	Exec(ctx context.Context, timeout time.Duration, query string, args []any) (int64, error)
+}
+
+// sqlStatements are the query and exec methods of r.
+func sqlStatements(r sqlRunner) map[string]builtinFunc {
+	return map[string]builtinFunc{
 		"query": sqlStatement(func(ctx context.Context, d time.Duration, q string, a []any) (any, error) {
-			rows, err := v.tx.Query(ctx, d, q, a)
+			rows, err := r.Query(ctx, d, q, a)
 			return rowsValue(rows), err
 		}),
 		"exec": sqlStatement(func(ctx context.Context, d time.Duration, q string, a []any) (any, error) {
-			return v.tx.Exec(ctx, d, q, a)
+			return r.Exec(ctx, d, q, a)
 		}),
-		"commit":   sqlEnd(v.tx.Commit),
-		"rollback": sqlEnd(v.tx.Rollback),
-	})
+	}
 }
 
 // sqlStatement makes query and exec: (sql, *args, timeout_sec = None),

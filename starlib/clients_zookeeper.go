@@ -86,23 +86,10 @@ func zookeeperConnect(thread *starlark.Thread, b *starlark.Builtin, args starlar
 
 // zookeeperSrvr is zookeeper.srvr(node, port = 2181, timeout_sec = 5).
 func zookeeperSrvr(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var nodeV, timeoutV starlark.Value
-	port := 2181
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "node", &nodeV, "port?", &port, "timeout_sec?", &timeoutV); err != nil {
-		return nil, err
-	}
-	node, err := clientNode(b.Name(), nodeV)
+	ep, timeout, err := nodeEndpointArgs(b, args, kwargs, 2181)
 	if err != nil {
 		return nil, err
 	}
-	if err := clientPort(b.Name(), port); err != nil {
-		return nil, err
-	}
-	timeout, err := clientTimeout(b.Name(), timeoutV, defaultClientTimeout)
-	if err != nil {
-		return nil, err
-	}
-	ep := clients.NodeEndpoint(node, port)
 	fields, err := Blocking(thread, func(ctx context.Context) (map[string]string, error) { return clients.Srvr(ctx, ep, timeout) })
 	if err != nil {
 		return nil, err

@@ -177,17 +177,11 @@ type queryer interface {
 // statements are definite (nothing commits before commit), the others by
 // sqlDefinite.
 func (s *SQL) run(ctx context.Context, c call, timeout time.Duration, tx *SQLTx, fn func(context.Context, queryer) error) error {
-	if timeout <= 0 {
-		timeout = s.opts.Timeout
+	callCtx, release, err := s.startCall(ctx, c, timeout)
+	if err != nil {
+		return err
 	}
-	callCtx, cancel := callContext(ctx, timeout)
-	defer cancel()
-	select {
-	case s.busy <- struct{}{}:
-		defer func() { <-s.busy }()
-	case <-callCtx.Done():
-		return c.definiteError(fmt.Errorf("another thread's call on this connection did not end within %s (give each thread its own connection)", timeout))
-	}
+	defer release()
 	s.mu.Lock()
 	closed, open := s.closed, s.tx
 	s.mu.Unlock()
@@ -202,8 +196,7 @@ func (s *SQL) run(ctx context.Context, c call, timeout time.Duration, tx *SQLTx,
 	case open != nil:
 		return c.definiteError(errors.New("a transaction is open on this connection: call the transaction's query and exec, or commit or roll it back first"))
 	}
-	err := fn(callCtx, q)
-	if err == nil {
+	if err = fn(callCtx, q); err == nil {
 		return nil
 	}
 	var conv *conversionError
@@ -214,6 +207,23 @@ func (s *SQL) run(ctx context.Context, c call, timeout time.Duration, tx *SQLTx,
 		return c.fail(explain(ctx, callCtx, err), true)
 	}
 	return c.fail(explain(ctx, callCtx, err), sqlDefinite(err))
+}
+
+// startCall starts a call: its context, with its timeout (0: the
+// connection's), once the calls of other threads on the connection are
+// over. release ends the call.
+func (s *SQL) startCall(ctx context.Context, c call, timeout time.Duration) (callCtx context.Context, release func(), err error) {
+	if timeout <= 0 {
+		timeout = s.opts.Timeout
+	}
+	callCtx, cancel := callContext(ctx, timeout)
+	select {
+	case s.busy <- struct{}{}:
+		return callCtx, func() { <-s.busy; cancel() }, nil
+	case <-callCtx.Done():
+		cancel()
+		return nil, nil, c.definiteError(fmt.Errorf("another thread's call on this connection did not end within %s (give each thread its own connection)", timeout))
+	}
 }
 
 // SQLTx is a transaction open on a SQL connection. Its statements take
@@ -297,17 +307,11 @@ func (t *SQLTx) Rollback(ctx context.Context, timeout time.Duration) error {
 func (t *SQLTx) end(ctx context.Context, timeout time.Duration, op string, fn func(context.Context) error) error {
 	s := t.s
 	c := call{client: "sql", ep: s.opts.Endpoint, op: op}
-	if timeout <= 0 {
-		timeout = s.opts.Timeout
+	callCtx, release, err := s.startCall(ctx, c, timeout)
+	if err != nil {
+		return err
 	}
-	callCtx, cancel := callContext(ctx, timeout)
-	defer cancel()
-	select {
-	case s.busy <- struct{}{}:
-		defer func() { <-s.busy }()
-	case <-callCtx.Done():
-		return c.definiteError(fmt.Errorf("another thread's call on this connection did not end within %s", timeout))
-	}
+	defer release()
 	s.mu.Lock()
 	if s.tx != t {
 		s.mu.Unlock()
@@ -315,7 +319,7 @@ func (t *SQLTx) end(ctx context.Context, timeout time.Duration, op string, fn fu
 	}
 	s.tx = nil
 	s.mu.Unlock()
-	err := fn(callCtx)
+	err = fn(callCtx)
 	t.cancel()
 	if err == nil {
 		return nil
