@@ -38,6 +38,8 @@ type Server struct {
 	Port     int
 	Password string
 	dir      string
+	bin      string
+	cred     *syscall.Credential
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	log      string // the server's log file
@@ -48,7 +50,7 @@ type Server struct {
 func Start(tb testing.TB) *Server {
 	tb.Helper()
 	bin := findBin(tb)
-	s := &Server{Password: randomHex(12), exited: make(chan struct{})}
+	s := &Server{Password: randomHex(12), bin: bin}
 	// Not tb.TempDir: its parents are private to root, and the server may
 	// run as another user.
 	dir, err := os.MkdirTemp("", "pgtest-")
@@ -61,6 +63,7 @@ func Start(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	s.cred = cred
 	pwfile := filepath.Join(dir, "pwfile")
 	if err := os.WriteFile(pwfile, []byte(s.Password+"\n"), 0o600); err != nil {
 		tb.Fatal(err)
@@ -68,8 +71,7 @@ func Start(tb testing.TB) *Server {
 	if err := chown(pwfile, cred); err != nil {
 		tb.Fatal(err)
 	}
-	data := filepath.Join(dir, "data")
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "--pwfile", pwfile,
+	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", s.data(), "-U", "postgres", "--pwfile", pwfile,
 		"--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C")
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := initdb.CombinedOutput(); err != nil {
@@ -80,7 +82,7 @@ func Start(tb testing.TB) *Server {
 	// try a few.
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		if lastErr = s.start(bin, data, cred); lastErr == nil {
+		if lastErr = s.start(freePort); lastErr == nil {
 			return s
 		}
 	}
@@ -125,26 +127,28 @@ func chown(path string, cred *syscall.Credential) error {
 	return os.Chown(path, int(cred.Uid), int(cred.Gid))
 }
 
-// start runs the server on a free port and waits until it accepts
-// connections.
-func (s *Server) start(bin, data string, cred *syscall.Credential) error {
-	port, err := freePort()
+func (s *Server) data() string { return filepath.Join(s.dir, "data") }
+
+// start runs the server on the port that port returns and waits until it
+// accepts connections.
+func (s *Server) start(port func() (int, error)) error {
+	p, err := port()
 	if err != nil {
 		return err
 	}
-	s.Port = port
+	s.Port = p
 	s.log = filepath.Join(s.dir, "server.log")
-	logFile, err := os.Create(s.log)
+	logFile, err := os.OpenFile(s.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
 	defer logFile.Close()
-	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port),
+	cmd := exec.Command(filepath.Join(s.bin, "postgres"), "-D", s.data(), "-p", strconv.Itoa(s.Port),
 		"-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="+s.dir,
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// The server dies with the test process, even when it is killed.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -154,7 +158,7 @@ func (s *Server) start(bin, data string, cred *syscall.Credential) error {
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.exited:
-			return fmt.Errorf("the server exited on port %d:\n%s", port, s.logTail())
+			return fmt.Errorf("the server exited on port %d:\n%s", s.Port, s.logTail())
 		default:
 		}
 		if err = s.ping(); err == nil {
@@ -163,7 +167,7 @@ func (s *Server) start(bin, data string, cred *syscall.Credential) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.Kill()
-	return fmt.Errorf("the server did not accept connections on port %d in 30 s (%v):\n%s", port, err, s.logTail())
+	return fmt.Errorf("the server did not accept connections on port %d in 30 s (%v):\n%s", s.Port, err, s.logTail())
 }
 
 func (s *Server) ping() error {
@@ -216,10 +220,24 @@ func (s *Server) Kill() {
 	<-s.exited
 }
 
+// Restart starts a server that Kill ended again, on the same port and
+// data (it recovers from its write-ahead log, as after a crash).
+func (s *Server) Restart(tb testing.TB) {
+	tb.Helper()
+	if err := s.start(func() (int, error) { return s.Port, nil }); err != nil {
+		tb.Fatalf("restarting PostgreSQL: %v", err)
+	}
+}
+
 // stop shuts the server down (fast shutdown: SIGINT), killing it after 10 s.
 func (s *Server) stop(tb testing.TB) {
 	if s.cmd == nil {
 		return
+	}
+	select {
+	case <-s.exited:
+		return
+	default:
 	}
 	s.cmd.Process.Signal(os.Interrupt)
 	select {
