@@ -215,6 +215,8 @@ func Regressions(sessions []Session, points []Point, opts Options) []Regression 
 		out = append(out, Regression{TestID: s.TestID, Key: s.Key, Better: s.Better,
 			Session: s.Points[len(s.Points)-1].SessionID, Since: s.Points[j.Since].SessionID, Judgement: j})
 	}
-	slices.SortStableFunc(out, func(a, b Regression) int { return cmp.Compare(b.severity(), a.severity()) })
+	slices.SortStableFunc(out, func(a, b Regression) int {
+		return cmp.Or(cmp.Compare(b.severity(), a.severity()), cmp.Compare(a.TestID, b.TestID), cmp.Compare(a.Key, b.Key))
+	})
 	return out
 }
