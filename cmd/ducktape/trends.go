@@ -34,8 +34,11 @@ type storeOptions struct {
 // not given.
 const defaultStore = "trends.db"
 
-// addFlags adds --store and --results-root to f.
+// addFlags adds --store and --results-root to f, and --config-file (read
+// by withConfigArgs, which takes their values from the configuration
+// files).
 func (o *storeOptions) addFlags(f *pflag.FlagSet) {
+	f.String("config-file", "", "file of default arguments (its --store and --results-root), instead of ~/.ducktape/config (.ducktape/config is read first)")
 	f.StringVar(&o.store, "store", "", "results store: a SQLite file, or postgres://user:password@host/db (default <results-root>/"+defaultStore+")")
 	f.StringVar(&o.resultsRoot, "results-root", "./results", "directory that holds the results of every session (and the default store)")
 }
@@ -503,7 +506,7 @@ func writeTestReport(w io.Writer, rep trends.TestReport) error {
 			continue
 		}
 		for _, r := range s.Runs {
-			summary, _, _ := strings.Cut(r.Summary, "\n")
+			summary := r.Gist()
 			fmt.Fprintf(t, "  %s\t%.2f s\t%s\t%s\n", s.Session.ID, r.RunTime, statusColor[host.Status(r.Status)].Sprint(r.Status), summary)
 		}
 	}

@@ -25,7 +25,7 @@ const (
 	// key); a test's data holding more (a long list) is cut, with a
 	// warning.
 	MaxValues = 1000
-	// summaryLines and summaryBytes bound the head of a result's summary
+	// summaryLines and summaryBytes bound the end of a result's summary
 	// that is stored (the whole is in its results directory).
 	summaryLines = 5
 	summaryBytes = 1000
@@ -60,7 +60,7 @@ type Result struct {
 	Status         string
 	RunTime        float64
 	StartTime      float64
-	Summary        string // its head
+	Summary        string // its last lines (gist)
 	NodesAllocated int
 	Nodes          []string
 	ResultsDir     string // relative to the session directory
@@ -157,7 +157,7 @@ func ParseReport(data []byte, dir string) (*Session, error) {
 func result(res *host.Result) (Result, string, error) {
 	r := Result{
 		TestID: res.TestID, Status: string(res.TestStatus), RunTime: res.RunTimeSeconds, StartTime: res.StartTime,
-		Summary: head(res.Summary), NodesAllocated: res.NodesAllocated, Nodes: res.Nodes, ResultsDir: res.ResultsDir,
+		Summary: gist(res.Summary), NodesAllocated: res.NodesAllocated, Nodes: res.Nodes, ResultsDir: res.ResultsDir,
 	}
 	var exprs []string
 	for _, v := range res.Thresholds {
@@ -184,25 +184,26 @@ func result(res *host.Result) (Result, string, error) {
 		case c.OK:
 			verdict = "ok"
 		}
-		r.Checks = append(r.Checks, Check{Name: c.Name, Model: c.Model, Verdict: verdict, Summary: head(c.Summary)})
+		r.Checks = append(r.Checks, Check{Name: c.Name, Model: c.Model, Verdict: verdict, Summary: gist(c.Summary)})
 	}
 	return r, warning, nil
 }
 
-// head is the first summaryLines lines of s, at most summaryBytes bytes
-// (cut on a character boundary).
-func head(s string) string {
-	lines := strings.SplitN(s, "\n", summaryLines+1)
+// gist is the last summaryLines lines of s (a Starlark backtrace ends with
+// its error), at most summaryBytes bytes of them (cut on a character
+// boundary).
+func gist(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > summaryLines {
-		lines = lines[:summaryLines]
+		lines = lines[len(lines)-summaryLines:]
 	}
 	s = strings.Join(lines, "\n")
 	if len(s) > summaryBytes {
-		cut := summaryBytes
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
+		cut := len(s) - summaryBytes
+		for cut < len(s) && !utf8.RuneStart(s[cut]) {
+			cut++
 		}
-		s = s[:cut]
+		s = s[cut:]
 	}
 	return s
 }

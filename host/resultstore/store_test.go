@@ -395,3 +395,18 @@ func TestPasswordNotInErrors(t *testing.T) {
 		t.Errorf("Redact = %s", r)
 	}
 }
+
+// TestGist: the end of a summary is kept (a backtrace ends with its error),
+// bounded in lines and bytes, cut on a character boundary.
+func TestGist(t *testing.T) {
+	long := "Traceback (most recent call last):\n" + strings.Repeat("  frame\n", 20) + "Error in fail: fail: broken\n"
+	if g := gist(long); g != "  frame\n  frame\n  frame\n  frame\nError in fail: fail: broken" {
+		t.Errorf("gist = %q", g)
+	}
+	if g := gist(strings.Repeat("é", 600)); len(g) != summaryBytes || g != strings.Repeat("é", 500) {
+		t.Errorf("gist of a long line: %d bytes", len(g))
+	}
+	if r := (trends.Run{Summary: "a\nb\n"}); r.Gist() != "b" {
+		t.Errorf("Gist = %q", r.Gist())
+	}
+}

@@ -10,6 +10,7 @@ package trends
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/ducktape-go/ducktape/host/compare"
 )
@@ -36,8 +37,14 @@ type Run struct {
 	TestID     string  `json:"test_id"`
 	Status     string  `json:"status"`
 	RunTime    float64 `json:"run_time_seconds"`
-	Summary    string  `json:"summary,omitempty"` // its first lines
+	Summary    string  `json:"summary,omitempty"` // the end of its summary (a backtrace ends with its error)
 	ResultsDir string  `json:"results_dir,omitempty"`
+}
+
+// Gist is the last line of the run's summary: the error of a failure.
+func (r Run) Gist() string {
+	s := strings.TrimRight(r.Summary, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
 }
 
 // Point is one numeric value of a result's data (series summaries

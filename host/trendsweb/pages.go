@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ducktape-go/ducktape/host/compare"
@@ -239,7 +238,7 @@ func (s *Server) test(w http.ResponseWriter, r *http.Request) {
 			data.Runs = append(data.Runs, runRow{Session: v})
 		}
 		for _, run := range ts.Runs {
-			summary, _, _ := strings.Cut(run.Summary, "\n")
+			summary := run.Gist()
 			data.Runs = append(data.Runs, runRow{Session: v, Status: run.Status, RunTime: fmt.Sprintf("%.2f s", run.RunTime), Summary: summary})
 		}
 	}
