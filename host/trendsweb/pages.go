@@ -217,7 +217,7 @@ func (s *Server) test(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	type runRow struct {
-		Session                 sessionView
+		Session                  sessionView
 		Status, RunTime, Summary string
 	}
 	data := struct {
