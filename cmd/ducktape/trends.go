@@ -222,7 +222,7 @@ func recordSession(gs *globalState, opts storeOptions, dir string) error {
 		if errors.As(err, &e) {
 			err = e.err
 		}
-		return &exitError{code: exitTestFailed, err: fmt.Errorf("the session ran, but could not be recorded in the results store: %w", err)}
+		return &exitError{code: exitTestFailed, err: fmt.Errorf("the session ran, but was not recorded: %w", err)}
 	}
 	s, err := resultstore.ReadSession(dir)
 	if err != nil {

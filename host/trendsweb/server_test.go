@@ -121,7 +121,7 @@ func TestNothingOutsideTheRoot(t *testing.T) {
 		"/results/2026-12-02--001/report.html":     "report of 2026-12-02--001",
 		"/results/latest/report.html":              "report of 2026-12-04--001",
 		"/results/2026-12-03--001/t/test_log.info": "log of 2026-12-03--001",
-		"/results/":                                "2026-12-01--001/",
+		"/results/": "2026-12-01--001/",
 	} {
 		if code, body := raw(t, base, "GET", path, ""); code != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("GET %s: %d %q, want 200 with %q", path, code, body, want)
@@ -160,11 +160,11 @@ func TestLoopbackAndReadOnly(t *testing.T) {
 func TestPages(t *testing.T) {
 	base := serveFixture(t)
 	for path, wants := range map[string][]string{
-		"/": {`<a href="/results/2026-12-04--001/report.html">report.html</a>`, "t.star::test_a", "x_ms", "&#43;200.0%" /* + escaped */,
+		"/": {`<a href="/results/2026-12-04--001/report.html">report.html</a>`, "t.star::test_a", "x_ms", "&#43;200.0%", /* + escaped */
 			`<title>2026-12-03--001: fail</title>`},
 		"/test?id=t.star%3A%3Atest_a": {"First failed after a pass in session", "2026-12-03--001", "Error: &lt;script&gt;alert(1)&lt;/script&gt;",
 			`"title":"x_ms"`, `"labels":["12-01/001","12-02/001","12-03/001","12-04/001"]`},
-		"/compare": {"t.star::test_a", "x_ms", "regressed", "&#43;200.0%" /* + escaped */, "1 value regressed beyond 10%"},
+		"/compare":                  {"t.star::test_a", "x_ms", "regressed", "&#43;200.0%" /* + escaped */, "1 value regressed beyond 10%"},
 		"/compare?tolerance=300%25": {"no value regressed beyond 300%"},
 	} {
 		resp, err := http.Get(base + path)
