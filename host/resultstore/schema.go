@@ -45,7 +45,11 @@ var migrations = [][]string{
 			merged BIGINT NOT NULL
 		)`,
 		`CREATE INDEX trends_merged_merged ON trends_merged (merged)`,
-		// One row per result; seq is its place in report.json.
+		// One row per result; seq is its place in report.json. Every
+		// query names the sessions (a window of the newest), so the primary
+		// key is the only index: one on test_id would be updated at a
+		// thousand places per session, which is what made an import's cost
+		// grow with the store.
 		`CREATE TABLE trends_results (
 			session BIGINT NOT NULL,
 			seq INTEGER NOT NULL,
@@ -59,7 +63,6 @@ var migrations = [][]string{
 			results_dir TEXT NOT NULL,
 			PRIMARY KEY (session, seq)
 		)`,
-		`CREATE INDEX trends_results_test ON trends_results (test_id, session)`,
 		// A result's data values and series summaries, flattened; better
 		// is the direction compare takes for the key ("lower", "higher",
 		// "").
