@@ -31,8 +31,8 @@ address, anyone who reaches it reads every result. Ctrl-C stops it.`,
   ducktape serve --addr 0.0.0.0:8080 --store postgres://reader@db.example/trends`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkLast(last); err != nil {
-				return err
+			if last < 0 {
+				return usageErrorf("--last must not be negative")
 			}
 			return serve(gs, opts, addr, last)
 		},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,13 +103,6 @@ their own noise. A run records its session itself when --store is given (or
 // addLast adds --last to an analysis command.
 func addLast(cmd *cobra.Command, last *int) {
 	cmd.Flags().IntVar(last, "last", 30, "look at the newest N sessions (0: every one)")
-}
-
-func checkLast(last int) error {
-	if last < 0 {
-		return usageErrorf("--last must not be negative")
-	}
-	return nil
 }
 
 func newTrendsImportCommand(gs *globalState, opts *trendsOptions) *cobra.Command {
@@ -241,15 +233,26 @@ func recordSession(gs *globalState, opts storeOptions, dir string) error {
 	return nil
 }
 
-// window reads the newest last sessions and their results (those of test
-// when it is not "").
-func window(ctx context.Context, store *resultstore.Store, last int, test string) ([]trends.Session, []trends.Run, error) {
-	sessions, err := store.Sessions(ctx, last)
-	if err != nil {
-		return nil, nil, err
+// answer runs an analysis command: it opens the store for reading and
+// asks it; ask returns the answer (printed whole with --format json) and
+// how to write it as text.
+func answer(gs *globalState, opts *trendsOptions, last int, ask func(*resultstore.Store) (any, func(io.Writer) error, error)) error {
+	if last < 0 {
+		return usageErrorf("--last must not be negative")
 	}
-	runs, err := store.Runs(ctx, sessions, test)
-	return sessions, runs, err
+	store, err := opts.open(gs, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rep, text, err := ask(store)
+	if err != nil {
+		return err
+	}
+	if opts.format == "json" {
+		return writeJSON(gs.stdout, rep)
+	}
+	return text(gs.stdout)
 }
 
 func newTrendsFlakyCommand(gs *globalState, opts *trendsOptions) *cobra.Command {
@@ -265,23 +268,18 @@ outcome changed once and stayed (a test that broke, or was fixed) are listed apa
 that is a step, not flakiness.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkLast(last); err != nil {
-				return err
-			}
-			store, err := opts.open(gs, false)
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			sessions, runs, err := window(gs.ctx, store, last, "")
-			if err != nil {
-				return err
-			}
-			rep := trends.Flaky(sessions, runs)
-			if opts.format == "json" {
-				return writeJSON(gs.stdout, rep)
-			}
-			return writeFlaky(gs.stdout, rep)
+			return answer(gs, opts, last, func(store *resultstore.Store) (any, func(io.Writer) error, error) {
+				sessions, err := store.Sessions(gs.ctx, last)
+				if err != nil {
+					return nil, nil, err
+				}
+				runs, err := store.Runs(gs.ctx, sessions, "")
+				if err != nil {
+					return nil, nil, err
+				}
+				rep := trends.Flaky(sessions, runs)
+				return rep, func(w io.Writer) error { return writeFlaky(w, rep) }, nil
+			})
 		},
 	}
 	addLast(cmd, &last)
@@ -299,39 +297,34 @@ and each of its data values (series summaries included) with the verdict on its
 newest value (see ducktape trends regressions).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkLast(last); err != nil {
-				return err
-			}
-			store, err := opts.open(gs, false)
-			if err != nil {
-				return err
-			}
-			defer store.Close()
 			id := args[0]
-			sessions, runs, err := window(gs.ctx, store, last, id)
-			if err != nil {
-				return err
-			}
-			points, err := store.Points(gs.ctx, sessions, id)
-			if err != nil {
-				return err
-			}
-			rep, found := trends.Test(id, sessions, runs, points, trends.Options{})
-			if !found {
-				like, err := store.TestIDs(gs.ctx, sessions, id, 10)
+			return answer(gs, opts, last, func(store *resultstore.Store) (any, func(io.Writer) error, error) {
+				sessions, err := store.Sessions(gs.ctx, last)
 				if err != nil {
-					return err
+					return nil, nil, err
 				}
-				msg := fmt.Sprintf("no test %q in the newest %d sessions of %s", id, len(sessions), store.Location)
-				if len(like) > 0 {
-					msg += "; tests whose id contains it:\n  " + strings.Join(like, "\n  ")
+				runs, err := store.Runs(gs.ctx, sessions, id)
+				if err != nil {
+					return nil, nil, err
 				}
-				return usageErrorf("%s", msg)
-			}
-			if opts.format == "json" {
-				return writeJSON(gs.stdout, rep)
-			}
-			return writeTestReport(gs.stdout, rep)
+				points, err := store.Points(gs.ctx, sessions, id)
+				if err != nil {
+					return nil, nil, err
+				}
+				rep, found := trends.Test(id, sessions, runs, points, trends.Options{})
+				if !found {
+					like, err := store.TestIDs(gs.ctx, sessions, id, 10)
+					if err != nil {
+						return nil, nil, err
+					}
+					msg := fmt.Sprintf("no test %q in the newest %d sessions of %s", id, len(sessions), store.Location)
+					if len(like) > 0 {
+						msg += "; tests whose id contains it:\n  " + strings.Join(like, "\n  ")
+					}
+					return nil, nil, usageErrorf("%s", msg)
+				}
+				return rep, func(w io.Writer) error { return writeTestReport(w, rep) }, nil
+			})
 		},
 	}
 	addLast(cmd, &last)
@@ -358,39 +351,29 @@ Exit status: 0 nothing regressed, 1 a value regressed, 2 bad usage or a store th
 cannot be read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkLast(last); err != nil {
-				return err
-			}
 			floor, err := compare.ParseTolerance(minChange)
 			if err != nil {
 				return usageErrorf("--min-change: %v", err)
 			}
-			store, err := opts.open(gs, false)
-			if err != nil {
-				return err
+			var regressed int
+			err = answer(gs, opts, last, func(store *resultstore.Store) (any, func(io.Writer) error, error) {
+				sessions, err := store.Sessions(gs.ctx, last)
+				if err != nil {
+					return nil, nil, err
+				}
+				points, err := store.Points(gs.ctx, sessions, "")
+				if err != nil {
+					return nil, nil, err
+				}
+				regs := trends.Regressions(sessions, points, trends.Options{MinChange: floor})
+				regressed = len(regs)
+				return map[string]any{"sessions": len(sessions), "regressions": regs},
+					func(w io.Writer) error { return writeRegressions(w, regs, len(sessions)) }, nil
+			})
+			if err == nil && regressed > 0 {
+				err = &exitError{code: exitTestFailed, err: errors.New("values regressed"), silent: true}
 			}
-			defer store.Close()
-			sessions, err := store.Sessions(gs.ctx, last)
-			if err != nil {
-				return err
-			}
-			points, err := store.Points(gs.ctx, sessions, "")
-			if err != nil {
-				return err
-			}
-			regs := trends.Regressions(sessions, points, trends.Options{MinChange: floor})
-			if opts.format == "json" {
-				err = writeJSON(gs.stdout, map[string]any{"sessions": len(sessions), "regressions": regs})
-			} else {
-				err = writeRegressions(gs.stdout, regs, len(sessions))
-			}
-			if err != nil {
-				return err
-			}
-			if len(regs) > 0 {
-				return &exitError{code: exitTestFailed, err: errors.New("values regressed"), silent: true}
-			}
-			return nil
+			return err
 		},
 	}
 	addLast(cmd, &last)

@@ -10,7 +10,7 @@
 package trendsweb
 
 import (
-	"embed"
+	_ "embed" // the pages' template, style and script
 	"errors"
 	"fmt"
 	"html/template"
@@ -26,23 +26,19 @@ import (
 	"github.com/ducktape-go/ducktape/host/resultstore"
 )
 
-//go:embed assets
-var assets embed.FS
-
 var (
-	pages = template.Must(template.ParseFS(assets, "assets/pages.html.tmpl"))
-	style = template.CSS(host.PageStyle() + mustAsset("assets/trends.css"))
-	// script is chart.js, then trends.js that calls it.
-	script = template.JS(host.ChartScript() + mustAsset("assets/trends.js"))
-)
+	//go:embed assets/pages.html.tmpl
+	pagesTemplate string
+	//go:embed assets/trends.css
+	trendsCSS string
+	//go:embed assets/trends.js
+	trendsJS string
 
-func mustAsset(name string) string {
-	data, err := assets.ReadFile(name)
-	if err != nil {
-		panic(err)
-	}
-	return string(data)
-}
+	pages = template.Must(template.New("pages").Parse(pagesTemplate))
+	style = template.CSS(host.PageStyle() + trendsCSS)
+	// script is chart.js, then trends.js that calls it.
+	script = template.JS(host.ChartScript() + trendsJS)
+)
 
 // Server serves the pages over a store and the files of a results root.
 type Server struct {
