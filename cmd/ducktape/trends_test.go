@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -84,7 +86,7 @@ func TestTrendsScenario(t *testing.T) {
 			checkFlaky(t, store, ids)
 			checkTest(t, store, ids)
 			checkRegressions(t, store, ids)
-			checkPages(t, store, results, ids, name == "sqlite")
+			checkPages(t, store, results, ids)
 		})
 	}
 }
@@ -232,9 +234,9 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer) {
 	return "", nil
 }
 
-// checkPages loads the overview and test_perf's page in Chromium, and with
-// all test_breaks' page too.
-func checkPages(t *testing.T, store, results string, ids []string, all bool) {
+// checkPages loads the overview and test_perf's page in Chromium, and
+// test_breaks' page.
+func checkPages(t *testing.T, store, results string, ids []string) {
 	base, _ := startServe(t, "--store", store, "--results-root", results)
 	dom := chromiumtest.DOMAt(t, base)
 	for _, want := range []string{
@@ -263,11 +265,67 @@ func checkPages(t *testing.T, store, results string, ids []string, all bool) {
 			t.Errorf("test_perf's page lacks %q:\n%s", want, dom)
 		}
 	}
-	if !all {
-		return
+	// The page is rendered on the server: no browser needed to read it.
+	resp, err := http.Get(base + "test?id=" + url.QueryEscape(testBreaks))
+	if err != nil {
+		t.Fatal(err)
 	}
-	dom = chromiumtest.DOMAt(t, base+"test?id="+url.QueryEscape(testBreaks))
-	if !strings.Contains(dom, "First failed after a pass in session <b class=\"mono\">"+ids[4]+"</b>") {
-		t.Errorf("test_breaks's page lacks its first failure:\n%s", dom)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "First failed after a pass in session <b class=\"mono\">"+ids[4]+"</b>") {
+		t.Errorf("test_breaks's page lacks its first failure:\n%s", body)
+	}
+}
+
+// TestTrendsImportMergedAndBad: the parts of a split run record themselves,
+// and the session ducktape merge makes of them replaces them in the store;
+// a damaged report.json, or one of another tool, is refused with nothing
+// stored.
+func TestTrendsImportMergedAndBad(t *testing.T) {
+	dir := t.TempDir()
+	results := filepath.Join(dir, "results")
+	store := filepath.Join(dir, "trends.db")
+	var parts []string
+	for part := 0; part < 2; part++ {
+		code, out, errOut := runCLI(t, "--results-root", results, "--store", store, "--subsets", "2", "--subset", fmt.Sprint(part), "--globals", `{"night": 1}`, "testdata/trends")
+		if code != exitOK {
+			t.Fatalf("part %d: exit %d\n%s%s", part, code, out, errOut)
+		}
+		parts = append(parts, regexp.MustCompile(`results: (\S+)`).FindStringSubmatch(out)[1])
+	}
+	merged := filepath.Join(dir, "merged")
+	if code, out, errOut := runCLI(t, "merge", "-o", merged, parts[0], parts[1]); code != exitOK {
+		t.Fatalf("merge: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"1 added", "1 unchanged", "1 in a merged session"} {
+		args := []string{"trends", "import", "--store", store, merged}
+		if want == "1 in a merged session" {
+			args[len(args)-1] = parts[1]
+		}
+		if code, out, errOut := runCLI(t, args...); code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("trends import %s: exit %d, want %q\n%s%s", args[len(args)-1], code, want, out, errOut)
+		}
+	}
+	var rep trends.FlakyReport
+	if trendsJSON(t, store, &rep, "flaky"); len(rep.Sessions) != 1 || rep.Sessions[0].NumResults != 4 {
+		t.Errorf("after the merged session: %+v, want it alone with 4 results", rep.Sessions)
+	}
+	for name, content := range map[string]string{
+		"damaged": `{"session_id": "2026-12-01--001", "results": [{"test_id": "a"`,
+		"k6":      `{"metrics": {"http_req_duration": {"avg": 12}}, "root_group": {}}`,
+	} {
+		report := filepath.Join(dir, name, "report.json")
+		os.MkdirAll(filepath.Dir(report), 0o755)
+		os.WriteFile(report, []byte(content), 0o644)
+		code, _, errOut := runCLI(t, "trends", "import", "--store", store, filepath.Dir(report))
+		if code != exitUsage || !strings.Contains(errOut, report+": not a ducktape report.json") {
+			t.Errorf("importing a %s report.json: exit %d\n%s", name, code, errOut)
+		}
+	}
+	if trendsJSON(t, store, &rep, "flaky"); len(rep.Sessions) != 1 {
+		t.Errorf("a refused import stored something: %+v", rep.Sessions)
+	}
+	if code, _, errOut := runCLI(t, "trends", "import", "--store", store, t.TempDir()); code != exitUsage || !strings.Contains(errOut, "no report.json in it nor in its subdirectories") {
+		t.Errorf("importing a directory without sessions: exit %d\n%s", code, errOut)
 	}
 }
