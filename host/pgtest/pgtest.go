@@ -221,12 +221,18 @@ func (s *Server) Kill() {
 }
 
 // Restart starts a server that Kill ended again, on the same port and
-// data (it recovers from its write-ahead log, as after a crash).
+// data (it recovers from its write-ahead log, as after a crash). The killed
+// server's backends take a moment to notice and exit, and PostgreSQL
+// refuses to start while they hold its shared memory: it tries for 15 s.
 func (s *Server) Restart(tb testing.TB) {
 	tb.Helper()
-	if err := s.start(func() (int, error) { return s.Port, nil }); err != nil {
-		tb.Fatalf("restarting PostgreSQL: %v", err)
+	var err error
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		if err = s.start(func() (int, error) { return s.Port, nil }); err == nil {
+			return
+		}
 	}
+	tb.Fatalf("restarting PostgreSQL: %v", err)
 }
 
 // stop shuts the server down (fast shutdown: SIGINT), killing it after 10 s.
