@@ -137,13 +137,14 @@ func TestStorePasswordNeverPrinted(t *testing.T) {
 		return stdout + stderr
 	}
 	redacted := strings.Replace(location, server.Password, "xxxxx", 1)
-	if got := run(exitOK, "--config-file", config, "--results-root", results, "--globals", `{"night": 1}`, "testdata/trends"); !strings.Contains(got, "recorded in the results store "+redacted+" (added)") {
+	if got := run(exitOK, "--config-file", config, "--results-root", results, "--globals", `{"night": 1}`, nightlyDir); !strings.Contains(got, "recorded in the results store "+redacted+" (added)") {
 		t.Errorf("the run did not record its session in the configured store:\n%s", got)
 	}
 	if got := run(exitOK, "trends", "--config-file", config, "flaky"); !strings.Contains(got, "over 1 session") {
 		t.Errorf("trends flaky did not read the configured store:\n%s", got)
 	}
 	base, served := startServe(t, "--config-file", config, "--results-root", results)
+	testPerf, _ := filepath.Abs(nightlyDir + "/test_nightly.star::test_perf")
 	for _, path := range []string{"", "compare", "test?id=" + url.QueryEscape(testPerf)} {
 		resp, err := http.Get(base + path)
 		if err != nil {
@@ -160,7 +161,7 @@ func TestStorePasswordNeverPrinted(t *testing.T) {
 		t.Errorf("a wrong password: %s", got)
 	}
 	server.Kill()
-	if got := run(exitTestFailed, "--config-file", config, "--results-root", results, "--globals", `{"night": 3}`, "testdata/trends"); !strings.Contains(got, "the session ran, but was not recorded: --store: results store "+redacted) {
+	if got := run(exitTestFailed, "--config-file", config, "--results-root", results, "--globals", `{"night": 3}`, nightlyDir); !strings.Contains(got, "the session ran, but was not recorded: --store: results store "+redacted) {
 		t.Errorf("the server gone: %s", got)
 	}
 	out.WriteString(served.String())
@@ -192,7 +193,7 @@ func TestServeListensOnLoopback(t *testing.T) {
 	}
 	dir := t.TempDir()
 	results := filepath.Join(dir, "results")
-	if code, out, errOut := runCLI(t, "--results-root", results, "--store", filepath.Join(results, "trends.db"), "--globals", `{"night": 1}`, "testdata/trends"); code != exitOK {
+	if code, out, errOut := runCLI(t, "--results-root", results, "--store", filepath.Join(results, "trends.db"), "--globals", `{"night": 1}`, nightlyDir); code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	// Any address of the machine: the warning (the page is served all the same).
