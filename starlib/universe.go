@@ -27,6 +27,7 @@ func domains() []func() Domain {
 		assertDomain,       // assert.go
 		catchDomain,        // catch.go
 		checkDomain,        // check.go
+		checkTxnDomain,     // check_txn.go
 		contextDomain,      // context.go
 		faultsDomain,       // faults.go
 		historyDomain,      // history.go
