@@ -63,13 +63,14 @@ func CycleClasses() []string {
 // the first of two adjacent rw edges). Each step takes one relation of
 // its edge; its states:
 const (
-	stStart = iota // no edge read yet
-	stOn           // G0, G1c, G-single: the cycle so far is of the class
-	stRW1          // G-nonadjacent: one rw so far, the last edge rw; G2-item: the first rw read
-	stGap1         // G-nonadjacent: one rw so far, the last edge not rw
-	stRWn          // G-nonadjacent: several rw, the last rw
-	stGapN         // G-nonadjacent: several rw, the last not rw
-	stFree         // G2-item: two adjacent rw read, anything may follow
+	stStart  = iota // no edge read yet
+	stOn            // G0, G1c, G-single: the cycle so far is of the class
+	stNoData        // G0 variants: only process or realtime edges so far
+	stRW1           // G-nonadjacent: one rw so far, the last edge rw; G2-item: the first rw read
+	stGap1          // G-nonadjacent: one rw so far, the last edge not rw
+	stRWn           // G-nonadjacent: several rw, the last rw
+	stGapN          // G-nonadjacent: several rw, the last not rw
+	stFree          // G2-item: two adjacent rw read, anything may follow
 	baseStates
 )
 
@@ -99,8 +100,13 @@ func labelIndex(r rel) int {
 func (k kind) step(st int, label int) int {
 	switch k {
 	case kindG0:
-		if label == lWW || label == lOther {
+		switch {
+		case label == lWW:
 			return stOn
+		case label == lOther && st == stOn:
+			return stOn
+		case label == lOther:
+			return stNoData
 		}
 	case kindG1c:
 		switch {
@@ -271,13 +277,15 @@ func newSearcher(ctx context.Context, g *graph, limit time.Duration) *searcher {
 // of the edges c may use narrow the search (a cycle lies in one); its
 // canonical first edges give the start vertices; from each start in turn,
 // a breadth-first search over (vertex, automaton state) pairs finds the
-// shortest closed walk the automaton accepts, no longer than the best so
-// far, and the start is then removed (every cycle through it was
-// considered). A closed walk that repeats a vertex is split into simple
-// cycles and counts only if one of them is of the class. Worst case O(k·e·s)
-// for k vertices, e edges and s states (at most 14); it stops early at a
-// cycle as short as the class allows, and returns errTimeout past the
-// deadline.
+// shortest closed walk the automaton accepts, shorter than the best so
+// far. For a class whose cycles are not rotated (G0 and its variants) the
+// start is then removed: every cycle through it was considered. A closed
+// walk that repeats a vertex is split into simple cycles and counts only
+// if one of them is of the class, which can hide a cycle of the class
+// whose walk the search pruned (rare: a test measures it). Worst case
+// O(k·e·s) for k vertices, e edges and s states (at most 16); it stops
+// early at a cycle as short as the class allows, and returns errTimeout
+// past the deadline.
 func (s *searcher) shortest(c class) (*cycle, error) {
 	g := s.g
 	mask := c.kind.data() | c.extra
@@ -286,7 +294,8 @@ func (s *searcher) shortest(c class) (*cycle, error) {
 		return nil, nil
 	}
 	first := c.kind.firstRel()
-	if first == 0 {
+	rotated := first != 0
+	if !rotated {
 		first = mask
 	}
 	hasNeed := make([]bool, len(comps))
@@ -329,7 +338,10 @@ func (s *searcher) shortest(c class) (*cycle, error) {
 				break
 			}
 		}
-		s.removed[start] = true
+		// Every cycle through start was considered, unless cycles are
+		// rotated: then start may lie on a cycle whose rotation begins
+		// elsewhere.
+		s.removed[start] = !rotated
 	}
 	return best, nil
 }

@@ -65,7 +65,8 @@ type graph struct {
 func (g *graph) n() int { return len(g.off) - 1 }
 
 // buildGraph makes the graph of n vertices with e's edges, merging
-// parallel edges: a counting sort by source, then one pass per row.
+// parallel edges and dropping self-edges: a counting sort by source, then
+// one pass per row.
 // O(n + edges) time and memory.
 func buildGraph(n int, e *edgeList) *graph {
 	g := &graph{off: make([]int32, n+1)}
@@ -95,6 +96,9 @@ func buildGraph(n int, e *edgeList) *graph {
 		start := out
 		for i := g.off[v]; i < g.off[v+1]; i++ {
 			w := to[i]
+			if w == v {
+				continue
+			}
 			if owner[w] == v {
 				rels[slot[w]] |= rels[i]
 				continue
