@@ -59,7 +59,7 @@ func TestListAppendEdges(t *testing.T) {
 	want := []string{
 		"0->1 ww", "0->2 wr", "0->7 wr", // 1 came right after 0's append; 2 and 7 read it last
 		"1->3 wr", "1->4 ww", // 3 read 1's 2 last; 4's unread 3 follows the last element read, 2
-		"1->0 rw", // 1 read x empty; 0's append was the first
+		"1->0 rw",            // 1 read x empty; 0's append was the first
 		"2->1 rw", "7->1 rw", // 2 and 7 read [1], which 1's 2 came right after
 		"3->4 rw", // 3 read [1, 2]; 4's 3 came after
 		"6->7 wr", // 7 read y ending in 2, by 6 (6 happened); 5's failed 1 is no vertex
@@ -76,7 +76,7 @@ func TestListAppendEdges(t *testing.T) {
 // transaction read precedes the one it wrote.
 func TestRWRegisterEdges(t *testing.T) {
 	b := newBuilder()
-	b.txn(0, history.OK, w("x", 1))              // 0
+	b.txn(0, history.OK, w("x", 1))               // 0
 	b.txn(1, history.OK, rv("x", nil), w("y", 1)) // 1
 	b.txn(2, history.OK, rv("x", 1), w("x", 2))   // 2: wfr: 1 < 2
 	b.txn(3, history.OK, rv("x", 2))              // 3
