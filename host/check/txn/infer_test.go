@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ducktape-go/ducktape/host/check/txn/txntest"
 	"github.com/ducktape-go/ducktape/host/history"
 )
 
@@ -103,23 +104,23 @@ func TestRWRegisterEdges(t *testing.T) {
 // snapshot isolation forbids; read committed shows lost updates and read
 // skew (G-single).
 func TestSimulatedDatabases(t *testing.T) {
-	check := func(iso isolation, models ...string) Analysis {
+	check := func(iso txntest.Isolation, models ...string) Analysis {
 		t.Helper()
-		h := simulate(simConfig{txns: 3000, processes: 10, keys: 5, maxWrites: 32, iso: iso, seed: uint64(iso) + 1, infoRate: 0.02})
+		h := txntest.Simulate(txntest.Config{Txns: 3000, Processes: 10, Keys: 5, MaxWrites: 32, Isolation: iso, Seed: uint64(iso) + 1, InfoRate: 0.02})
 		res, err := ListAppend(context.Background(), h, Options{Models: models})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res
 	}
-	if res := check(strictSerializable); !res.OK || len(res.AnomalyTypes) != 0 {
+	if res := check(txntest.StrictSerializable); !res.OK || len(res.AnomalyTypes) != 0 {
 		t.Errorf("strict serializable: %s", res.Summary)
 	}
-	si := check(snapshotIsolation, "snapshot-isolation")
+	si := check(txntest.SnapshotIsolation, "snapshot-isolation")
 	if !si.OK || !slices.Contains(si.AnomalyTypes, "G2-item") || slices.Contains(si.Violates, "snapshot-isolation") {
 		t.Errorf("snapshot isolation: %s", si.Summary)
 	}
-	rc := check(readCommitted, "repeatable-read")
+	rc := check(txntest.ReadCommitted, "repeatable-read")
 	if rc.OK || !slices.Contains(rc.AnomalyTypes, "lost-update") || !slices.Contains(rc.AnomalyTypes, "G-single") {
 		t.Errorf("read committed: %s", rc.Summary)
 	}

@@ -1,48 +1,52 @@
-package txn
+// Package txntest simulates databases running list-append transactions,
+// for the tests and benchmarks of the transactional checkers: a strictly
+// serializable one whose histories must show no anomaly, and weaker ones
+// whose anomalies are known.
+package txntest
 
 import (
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/ducktape-go/ducktape/host/history"
 )
 
-// isolation is how the simulated database runs transactions.
-type isolation int
+// Isolation is how the simulated database runs transactions.
+type Isolation int
 
 const (
-	// strictSerializable: each transaction takes effect at once, at its
+	// StrictSerializable: each transaction takes effect at once, at its
 	// commit, between its invocation and completion.
-	strictSerializable isolation = iota
-	// snapshotIsolation: reads see the state committed when the
+	StrictSerializable Isolation = iota
+	// SnapshotIsolation: reads see the state committed when the
 	// transaction began (and its own appends); a commit fails when another
 	// transaction committed an append to one of its keys since
 	// (first committer wins).
-	snapshotIsolation
-	// readCommitted: each read sees the latest committed state (and the
+	SnapshotIsolation
+	// ReadCommitted: each read sees the latest committed state (and the
 	// transaction's own appends); commits never fail.
-	readCommitted
+	ReadCommitted
 )
 
-// simConfig describes a simulated list-append workload, as Elle's
-// generator makes them: processes run transactions of 1-4 micro-ops
-// (half reads, half appends) over a pool of active keys; a key is retired
-// after maxWrites appends and replaced by a fresh one, so reads stay short.
-type simConfig struct {
-	txns, processes, keys, maxWrites int
-	iso                              isolation
-	seed                             uint64
-	// infoRate is the fraction of transactions that end as info (half of
+// Config describes a simulated list-append workload, as Elle's generator
+// makes them: Processes run Txns transactions of 1-4 micro-ops (half
+// reads, half appends, of numbers 1, 2, 3... per key) over a pool of Keys
+// active keys (numbers); a key is retired after MaxWrites appends and
+// replaced by a fresh one, so reads stay short.
+type Config struct {
+	Txns, Processes, Keys, MaxWrites int
+	Isolation                        Isolation
+	Seed                             uint64
+	// InfoRate is the fraction of transactions that end as info (half of
 	// them having taken effect).
-	infoRate float64
+	InfoRate float64
 }
 
-// simulate runs the workload against an in-memory database and returns its
+// Simulate runs the workload against an in-memory database and returns its
 // history. Each transaction is an invocation, one scheduling step per
 // micro-op and a commit, the processes' steps interleaved at random.
-func simulate(c simConfig) history.File {
-	rng := rand.New(rand.NewPCG(c.seed, 7))
+func Simulate(c Config) history.File {
+	rng := rand.New(rand.NewPCG(c.Seed, 7))
 	type element struct {
 		v      int
 		commit int // the commit sequence number that added it
@@ -50,11 +54,11 @@ func simulate(c simConfig) history.File {
 	db := map[int][]element{} // key -> committed list
 	commits := 0
 	writes := map[int]int{} // key -> appends generated
-	active := make([]int, c.keys)
+	active := make([]int, c.Keys)
 	for i := range active {
 		active[i] = i
 	}
-	nextKey := c.keys
+	nextKey := c.Keys
 	type running struct {
 		event    int
 		mops     [][]any
@@ -62,7 +66,7 @@ func simulate(c simConfig) history.File {
 		snapshot int
 		appends  map[int][]int // key -> own appends, in order
 	}
-	procs := make([]*running, c.processes)
+	procs := make([]*running, c.Processes)
 	var f history.File
 	clock := time.Duration(0)
 	emit := func(typ history.Type, p int, value any, invoke int) int {
@@ -74,7 +78,7 @@ func simulate(c simConfig) history.File {
 	visible := func(r *running, k int) []any { // what a read of k sees
 		var out []any
 		for _, e := range db[k] {
-			if c.iso == snapshotIsolation && e.commit > r.snapshot {
+			if c.Isolation == SnapshotIsolation && e.commit > r.snapshot {
 				break
 			}
 			out = append(out, float64(e.v))
@@ -93,12 +97,12 @@ func simulate(c simConfig) history.File {
 			}
 		}
 	}
-	started := 0
-	for started < c.txns || slices.ContainsFunc(procs, func(r *running) bool { return r != nil }) {
-		p := rng.IntN(c.processes)
+	started, inflight := 0, 0
+	for started < c.Txns || inflight > 0 {
+		p := rng.IntN(c.Processes)
 		r := procs[p]
 		switch {
-		case r == nil && started < c.txns:
+		case r == nil && started < c.Txns:
 			started++
 			n := 1 + rng.IntN(4)
 			r = &running{mops: make([][]any, n), snapshot: commits, appends: map[int][]int{}}
@@ -111,7 +115,7 @@ func simulate(c simConfig) history.File {
 				} else {
 					writes[k]++
 					r.mops[i] = []any{"append", float64(k), float64(writes[k])}
-					if writes[k] == c.maxWrites {
+					if writes[k] == c.MaxWrites {
 						active[ki] = nextKey
 						nextKey++
 					}
@@ -120,6 +124,7 @@ func simulate(c simConfig) history.File {
 			}
 			r.event = emit(history.Invoke, p, inv, -1)
 			procs[p] = r
+			inflight++
 		case r == nil:
 		case r.step < len(r.mops): // one micro-op
 			m := r.mops[r.step]
@@ -132,7 +137,8 @@ func simulate(c simConfig) history.File {
 			r.step++
 		default: // commit and complete
 			procs[p] = nil
-			if c.iso == strictSerializable { // the whole transaction, now
+			inflight--
+			if c.Isolation == StrictSerializable { // the whole transaction, now
 				r.appends = map[int][]int{}
 				for i, m := range r.mops {
 					k := int(m[1].(float64))
@@ -143,7 +149,7 @@ func simulate(c simConfig) history.File {
 					}
 				}
 			}
-			if c.iso == snapshotIsolation {
+			if c.Isolation == SnapshotIsolation {
 				conflict := false
 				for k := range r.appends {
 					if l := db[k]; len(l) > 0 && l[len(l)-1].commit > r.snapshot {
@@ -155,7 +161,7 @@ func simulate(c simConfig) history.File {
 					continue
 				}
 			}
-			if rng.Float64() < c.infoRate {
+			if rng.Float64() < c.InfoRate {
 				if rng.IntN(2) == 0 {
 					apply(r)
 				}
