@@ -1,7 +1,8 @@
 // Package check holds the checkers that judge a test's operation history
 // (package history): Linearizable, on the porcupine linearizability
 // checker, with the models "register", "cas-register", "kv" and "set"; and
-// the simple Set and Counter checkers. Every checker returns a Result; bad
+// the simple Set and Counter checkers; the transactional checkers are in
+// package txn. Every checker returns a Result; bad
 // input (an unknown model, an operation whose value does not fit the model)
 // is an error, never a panic.
 //

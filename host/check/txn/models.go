@@ -6,6 +6,44 @@ import (
 	"strings"
 )
 
+// Anomalies are the anomaly types the checkers report (Elle's names, and
+// garbage-read), the cycle classes without their -process and -realtime
+// variants, each with what it means.
+var Anomalies = []struct{ Name, Means string }{
+	{"G0", "write cycle: a cycle of ww edges, two transactions' writes interleaved (Adya)"},
+	{"G1a", "aborted read: a committed transaction read what a failed one wrote"},
+	{"G1b", "intermediate read: a committed transaction read a state its writer overwrote within its own transaction"},
+	{"G1c", "circular information flow: a cycle of ww and wr edges, at least one wr"},
+	{"G-single", "read skew: a cycle with exactly one rw edge (the rest ww and wr)"},
+	{"G-nonadjacent", "a cycle with two or more rw edges, no two of them adjacent"},
+	{"G2-item", "write skew: a cycle with two or more rw edges, two of them adjacent"},
+	{"lost-update", "two committed transactions read the same version of a key and both wrote the key"},
+	{"internal", "a read contradicts the transaction's own earlier micro-ops on the key"},
+	{"dirty-update", "list-append: a committed append follows a failed one in a key's version order"},
+	{"duplicate-elements", "list-append: a read holds an appended element more than once"},
+	{"incompatible-order", "list-append: two reads of a key that no single order of appends explains (neither a prefix of the other)"},
+	{"future-read", "a transaction read what it writes only later"},
+	{"garbage-read", "a read returned a value no transaction wrote"},
+	{"cyclic-versions", "rw-register: an assumption (wfr_keys, sequential_keys, linearizable_keys) orders a key's versions in a cycle"},
+}
+
+// Means says what anomaly type typ is, for the -process and -realtime
+// variants too; "" for an unknown type.
+func Means(typ string) string {
+	base, suffix := typ, ""
+	for _, v := range []struct{ suffix, words string }{{"-process", ", through a process's order too"}, {"-realtime", ", through real-time order too"}} {
+		if b, ok := strings.CutSuffix(typ, v.suffix); ok {
+			base, suffix = b, v.words
+		}
+	}
+	for _, a := range Anomalies {
+		if a.Name == base {
+			return a.Means + suffix
+		}
+	}
+	return ""
+}
+
 // Models are the consistency models a history can be checked against,
 // weakest first (Elle's names).
 var Models = []string{"read-uncommitted", "read-committed", "repeatable-read", "snapshot-isolation", "serializable", "strict-serializable"}

@@ -72,7 +72,7 @@ ol.steps li, ul.txns li, ul.other li { margin: 4px 0; }
 			other = append(other, typ)
 			continue
 		}
-		fmt.Fprintf(b, `<h2 id="%s">%s: %s</h2>`+"\n", esc(typ), esc(typ), esc(plural(res.Counts[typ], "cycle")))
+		fmt.Fprintf(b, `<h2 id="%s">%s: %s</h2>`+"\n<p>%s.</p>\n", esc(typ), esc(typ), esc(plural(res.Counts[typ], "cycle")), esc(Means(typ)))
 		for i, an := range list[:min(len(list), maxDrawn)] {
 			fmt.Fprintf(b, "<h3>%s #%d (%s)</h3>\n", esc(typ), i+1, esc(plural(len(an.Cycle), "transaction")))
 			writeCycle(b, an.Cycle)
@@ -93,7 +93,7 @@ ol.steps li, ul.txns li, ul.other li { margin: 4px 0; }
 	}
 	for _, typ := range other {
 		list := res.Anomalies[typ]
-		fmt.Fprintf(b, `<h2 id="%s">%s: %d</h2>`+"\n"+`<ul class="other">`, esc(typ), esc(typ), res.Counts[typ])
+		fmt.Fprintf(b, `<h2 id="%s">%s: %d</h2>`+"\n<p>%s.</p>\n"+`<ul class="other">`, esc(typ), esc(typ), res.Counts[typ], esc(Means(typ)))
 		for _, an := range list[:min(len(list), maxDrawn)] {
 			fmt.Fprintf(b, "<li>%s</li>", esc(an.Explanation))
 		}
