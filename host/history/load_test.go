@@ -52,7 +52,7 @@ func TestReadRefusesWhatNoHistorySaves(t *testing.T) {
 	events := func(evs ...string) string { return `{"events":[` + strings.Join(evs, ",") + `]}` }
 	for _, c := range []struct{ in, want string }{
 		{`[1, 2]`, "not a history.json: json: cannot unmarshal array"},
-		{`{"events": [] } {}`, "more data after its object"},
+		{`{"events": [] } {}`, "not a history.json: invalid character '{' after top-level value"},
 		{`{"start": "2026-01-01T00:00:00Z"}`, `it has no "events" list`},
 		{`{"events": [{"index": 0, "type": "invoke", "time": 1.5}]}`, "not a history.json"},
 		{events(inv(1, 0, "txn", 0)), "event 0 (process 0): its index is 1"},
