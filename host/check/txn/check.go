@@ -100,20 +100,7 @@ func run(ctx context.Context, h history.File, opts Options, w *workload) (Analys
 	if err != nil {
 		return Analysis{}, err
 	}
-	a := &analysis{t: t, opts: opts, found: newFindings()}
-	// Most histories have a few edges of each relation per transaction.
-	a.edges = edgeList{from: make([]int32, 0, 8*len(t.txns)), to: make([]int32, 0, 8*len(t.txns)), rel: make([]rel, 0, 8*len(t.txns))}
-	for ti := range t.txns {
-		if x := &t.txns[ti]; x.typ != history.Fail {
-			x.node = int32(len(a.nodes))
-			a.nodes = append(a.nodes, int32(ti))
-		}
-	}
-	if w.lists {
-		inferListAppend(a)
-	} else {
-		inferRWRegister(a)
-	}
+	a := infer(t, opts)
 	a.orderEdges()
 	if err := a.searchCycles(ctx); err != nil {
 		return Analysis{}, err
@@ -125,6 +112,26 @@ func run(ctx context.Context, h history.File, opts Options, w *workload) (Analys
 		}
 	}
 	return res, nil
+}
+
+// infer makes the analysis of t: the graph's vertices (committed and
+// unknown transactions), the non-cycle anomalies and the data edges.
+func infer(t *txns, opts Options) *analysis {
+	a := &analysis{t: t, opts: opts, found: newFindings()}
+	// Most histories have a few edges of each relation per transaction.
+	a.edges = edgeList{from: make([]int32, 0, 8*len(t.txns)), to: make([]int32, 0, 8*len(t.txns)), rel: make([]rel, 0, 8*len(t.txns))}
+	for ti := range t.txns {
+		if x := &t.txns[ti]; x.typ != history.Fail {
+			x.node = int32(len(a.nodes))
+			a.nodes = append(a.nodes, int32(ti))
+		}
+	}
+	if t.w.lists {
+		inferListAppend(a)
+	} else {
+		inferRWRegister(a)
+	}
+	return a
 }
 
 // orderEdges adds the process and real-time edges between the graph's

@@ -19,18 +19,7 @@ func dataEdges(t *testing.T, w *workload, h history.File, opts Options) []string
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &analysis{t: tx, opts: opts, found: newFindings()}
-	for ti := range tx.txns {
-		if x := &tx.txns[ti]; x.typ != history.Fail {
-			x.node = int32(len(a.nodes))
-			a.nodes = append(a.nodes, int32(ti))
-		}
-	}
-	if w.lists {
-		inferListAppend(a)
-	} else {
-		inferRWRegister(a)
-	}
+	a := infer(tx, opts)
 	g := buildGraph(len(a.nodes), &a.edges)
 	var out []string
 	for v := range int32(g.n()) {
