@@ -118,8 +118,10 @@ func run(ctx context.Context, h history.File, opts Options, w *workload) (Analys
 // unknown transactions), the non-cycle anomalies and the data edges.
 func infer(t *txns, opts Options) *analysis {
 	a := &analysis{t: t, opts: opts, found: newFindings()}
-	// Most histories have a few edges of each relation per transaction.
-	a.edges = edgeList{from: make([]int32, 0, 8*len(t.txns)), to: make([]int32, 0, 8*len(t.txns)), rel: make([]rel, 0, 8*len(t.txns))}
+	// Most histories have a few edges of each relation per transaction
+	// (12.6 in all, 7.9 of them realtime, with 20 processes).
+	n := 16 * len(t.txns)
+	a.edges = edgeList{from: make([]int32, 0, n), to: make([]int32, 0, n), rel: make([]rel, 0, n)}
 	for ti := range t.txns {
 		if x := &t.txns[ti]; x.typ != history.Fail {
 			x.node = int32(len(a.nodes))

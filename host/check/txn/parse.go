@@ -85,15 +85,11 @@ type txns struct {
 	elemVal []atom
 	elemTxn []int32
 	elemMop []int32
-	// The elements by key and value: numbers (most values) in a map of
-	// their own, whose keys hash fast.
-	numbers map[numberKey]int32
+	// The elements by key and value: numbers (most values) in a small map
+	// per key, whose keys hash fast and whose entries stay close in memory
+	// while the key is in use; other values in one map.
+	numbers []map[uint64]int32
 	others  map[otherKey]int32
-}
-
-type numberKey struct {
-	key  int32
-	bits uint64
 }
 
 type otherKey struct {
@@ -104,7 +100,7 @@ type otherKey struct {
 // lookup returns the element of value v of key.
 func (t *txns) lookup(key int32, v atom) (int32, bool) {
 	if v.kind == kindNumber {
-		e, ok := t.numbers[numberKey{key, v.n}]
+		e, ok := t.numbers[key][v.n]
 		return e, ok
 	}
 	e, ok := t.others[otherKey{key, v}]
@@ -138,7 +134,7 @@ func parse(w *workload, h history.File) (*txns, error) {
 		}
 	}
 	t := &txns{w: w, keyIDs: map[atom]int32{}, txns: make([]txn, 0, len(ops)), mops: make([]mop, 0, nmops),
-		lists: make([]int32, 0, nread), numbers: make(map[numberKey]int32, nwrites), others: map[otherKey]int32{},
+		lists: make([]int32, 0, nread), others: map[otherKey]int32{},
 		elemKey: make([]int32, 0, nwrites), elemVal: make([]atom, 0, nwrites), elemTxn: make([]int32, 0, nwrites), elemMop: make([]int32, 0, nwrites)}
 	// Pass 1: the micro-ops and the elements written.
 	for i := range ops {
@@ -289,6 +285,7 @@ func (t *txns) keyID(k atom) int32 {
 		id = int32(len(t.keys))
 		t.keyIDs[k] = id
 		t.keys = append(t.keys, k)
+		t.numbers = append(t.numbers, nil)
 	}
 	return id
 }
@@ -318,7 +315,10 @@ func (t *txns) readElem(key int32, v atom) int32 {
 func (t *txns) newElem(key int32, v atom, ti, mi int32) int32 {
 	e := int32(len(t.elemKey))
 	if v.kind == kindNumber {
-		t.numbers[numberKey{key, v.n}] = e
+		if t.numbers[key] == nil {
+			t.numbers[key] = map[uint64]int32{}
+		}
+		t.numbers[key][v.n] = e
 	} else {
 		t.others[otherKey{key, v}] = e
 	}
