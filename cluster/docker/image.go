@@ -40,7 +40,7 @@ var (
 	// softwarePackages go in when the driver has them installed: common
 	// tools and the software the examples run.
 	softwarePackages = []string{"bash", "util-linux", "hostname", "netbase", "iputils-ping", "netcat-openbsd", "curl",
-		"redis-server", "redis-tools", "etcd-server", "etcd-client", "zookeeper", "python3-kazoo",
+		"redis-server", "redis-tools", "etcd-server", "etcd-client", "zookeeper",
 		"postgresql", "mariadb-server", "nginx-light"}
 	// desktopJRE matches the Java runtimes that pull in a desktop; nodes
 	// get their headless variant.

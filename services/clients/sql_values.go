@@ -108,7 +108,7 @@ func SQLValue(dbType string, v any) (any, error) {
 		if strings.HasPrefix(dbType, "_") {
 			return postgresArray(dbType, v)
 		}
-		return utf8Text(v)
+		return sqlText(v)
 	case []byte:
 		return bytesValue(dbType, v)
 	}
@@ -138,13 +138,22 @@ func bytesValue(dbType string, b []byte) (any, error) {
 		}
 		return f, nil
 	}
-	return utf8Text(string(b))
+	return sqlText(string(b))
 }
 
 // utf8Text returns s when it is valid UTF-8.
 func utf8Text(s string) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("the text is not valid UTF-8 (%d bytes: %s); read it as bytes (e.g. SELECT CAST(col AS BYTEA), or CAST(col AS BINARY) on MySQL)", len(s), strconv.QuoteToASCII(cut(s, 40)))
+		return "", fmt.Errorf("the text is not valid UTF-8 (%d bytes: %s)", len(s), strconv.QuoteToASCII(cut(s, 40)))
+	}
+	return s, nil
+}
+
+// sqlText is utf8Text for a column, saying how to read bytes instead.
+func sqlText(s string) (string, error) {
+	s, err := utf8Text(s)
+	if err != nil {
+		return "", fmt.Errorf("%w; read it as bytes (e.g. SELECT CAST(col AS BYTEA), or CAST(col AS BINARY) on MySQL)", err)
 	}
 	return s, nil
 }
@@ -174,7 +183,7 @@ var arrayMap = pgtype.NewMap()
 // element type of dbType ("_INT4": int4[]) into []any.
 func postgresArray(dbType, text string) (any, error) {
 	// Checked first: pgx's parser would replace bytes that are not UTF-8.
-	if _, err := utf8Text(text); err != nil {
+	if _, err := sqlText(text); err != nil {
 		return nil, err
 	}
 	switch strings.TrimPrefix(dbType, "_") {
