@@ -85,7 +85,7 @@ func TestCheckCommand(t *testing.T) {
 		{[]string{stale, "--workload", "register"}, exitTestFailed, []string{"linearizable (register) FAIL: not linearizable (3 operations)"}},
 		{[]string{stale, "--workload", "cas-register", "--time-limit", "1m"}, exitTestFailed, []string{"linearizable (cas-register) FAIL"}},
 		{[]string{badMop, "--workload", "list-append"}, exitUsage, []string{`list-append: operation 0 (process 3): micro-op 0 ["inc","x",1]: "inc" is not a list-append micro-op`}},
-		{[]string{notJSON, "--workload", "list-append"}, exitUsage, []string{"history.json: not a history.json: unexpected EOF"}},
+		{[]string{notJSON, "--workload", "list-append"}, exitUsage, []string{"history.json: not a history.json: unexpected end of JSON input"}},
 		{[]string{clean, "--workload", "bank"}, exitUsage, []string{`--workload "bank": want one of list-append, rw-register, register, cas-register, kv, set`}},
 		{[]string{clean}, exitUsage, []string{`--workload "": want one of`}},
 		{[]string{clean, "--workload", "list-append", "--models", "causal"}, exitUsage, []string{`unknown consistency model "causal"`}},
