@@ -44,9 +44,10 @@ func recordHistory(res *Result, env *starlib.Env, dir string) error {
 	return f.Save(filepath.Join(dir, "history.json"))
 }
 
-// checkLine is a check's verdict on one line of report.txt:
+// CheckLine is a check's verdict on one line, as report.txt and ducktape
+// check print it:
 // "linearizable (register) FAIL: not linearizable (...)".
-func checkLine(c check.Result) string {
+func CheckLine(c check.Result) string {
 	verdict := "FAIL"
 	switch {
 	case c.OK:

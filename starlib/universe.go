@@ -28,6 +28,7 @@ func domains() []func() Domain {
 		assertDomain,       // assert.go
 		catchDomain,        // catch.go
 		checkDomain,        // check.go
+		checkTxnDomain,     // check_txn.go
 		clientsDomain,      // clients.go
 		contextDomain,      // context.go
 		faultsDomain,       // faults.go
