@@ -16,7 +16,9 @@ import (
 // env.Services) after its teardown(ctx), whatever happened to the test: it
 // heals every fault still active (see faults.Registry.Close), then stops
 // the services, collects logs into resultsDir (all when the test failed),
-// cleans and frees (see services.Registry.Teardown). It runs under a context that is not
+// cleans and frees (see services.Registry.Teardown), and last unmounts the
+// test's lazy file systems, which the services' logs may have been read
+// from (faults.Registry.CloseStorage). It runs under a context that is not
 // cancelled with the test's, with the interpreter lock (held by the
 // caller) released so that the services' hooks can take it. It returns
 // testErr with the teardown's errors appended after it.
@@ -32,9 +34,13 @@ func teardownServices(abort context.Context, env *starlib.Env, resultsDir string
 		NoTeardown: noTeardown,
 		Compress:   compress,
 	})
+	unmountErr := env.Faults.CloseStorage(abort)
 	rt.Lock()
 	if healErr != nil {
 		testErr = errors.Join(testErr, fmt.Errorf("healing faults failed: %w", healErr))
+	}
+	if unmountErr != nil {
+		testErr = errors.Join(testErr, fmt.Errorf("unmounting lazy file systems failed: %w", unmountErr))
 	}
 	if err == nil {
 		return testErr

@@ -69,5 +69,6 @@ Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
 	root.AddCommand(newDockerCommand(gs))
 	root.AddCommand(newCompareCommand(gs))
 	root.AddCommand(newMergeCommand(gs))
+	root.AddCommand(newLazyfsCommand(gs))
 	return root
 }

@@ -198,7 +198,8 @@ func (s *Session) Exited() bool {
 // while an input is executing.
 func (s *Session) Teardown(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
-	err := errors.Join(s.env.Faults.Close(ctx), s.env.Services.Teardown(ctx, services.TeardownOptions{ResultsDir: s.tctx.ResultsDir}))
+	err := errors.Join(s.env.Faults.Close(ctx), s.env.Services.Teardown(ctx, services.TeardownOptions{ResultsDir: s.tctx.ResultsDir}),
+		s.env.Faults.CloseStorage(ctx))
 	if n := len(s.env.Services.Services()); n > 0 {
 		fmt.Fprintf(s.errOut, "stopped %d service(s); their logs are in %s\n", n, s.tctx.ResultsDir)
 	}

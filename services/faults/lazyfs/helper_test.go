@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ducktape-go/ducktape/services/faults/lazyfs/lazyfstest"
 )
 
 // startHelper runs this test binary as the helper serving dir, as the
@@ -18,9 +20,7 @@ import (
 // output.
 func startHelper(t *testing.T, dir string) (*exec.Cmd, Ready, io.ReadCloser) {
 	t.Helper()
-	if err := Probe(); err != nil {
-		t.Skipf("cannot mount a FUSE file system here: %v", err)
-	}
+	lazyfstest.Require(t, Probe)
 	cmd := exec.Command(os.Args[0], "lazyfs", "serve", "--mount", dir)
 	cmd.Env = append(os.Environ(), HelperEnv+"=1")
 	cmd.Stderr = os.Stderr

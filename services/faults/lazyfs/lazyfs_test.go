@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ducktape-go/ducktape/services/faults/lazyfs/lazyfstest"
 )
 
 func TestMain(m *testing.M) {
@@ -26,9 +28,7 @@ func TestMain(m *testing.M) {
 // the test where this process cannot mount (not root, no /dev/fuse).
 func mountTemp(t *testing.T, initial map[string]string) (*FS, string) {
 	t.Helper()
-	if err := Probe(); err != nil {
-		t.Skipf("cannot mount a FUSE file system here: %v", err)
-	}
+	lazyfstest.Require(t, Probe)
 	tmp := t.TempDir()
 	for d := tmp; d != filepath.Dir(d) && strings.Contains(d, t.Name()); d = filepath.Dir(d) {
 		os.Chmod(d, 0o755) // so that other users reach the mount
@@ -216,7 +216,7 @@ func TestRenamesAndRemovalsUndone(t *testing.T) {
 	p := func(name string) string { return filepath.Join(dir, name) }
 	for _, err := range []error{
 		os.Rename(p("a"), p("a2")),
-		os.Rename(p("b"), p("c")),      // c replaced
+		os.Rename(p("b"), p("c")),            // c replaced
 		syscall.Rename(p("sub"), p("empty")), // an empty directory replaced (os.Rename refuses)
 		os.Remove(p("a2")),
 		os.Chmod(p("empty/x"), 0o600),
