@@ -121,7 +121,7 @@ func (r *Registry) Lazyfs(ctx context.Context, node *cluster.Node, dir string) (
 }
 
 // drain sends the helper's first output line to first, then reads (and
-// drops) its heartbeats until it exits.
+// drops) whatever else it prints until it exits.
 func (l *LazyFS) drain(first chan<- string) {
 	line, ok := l.lines.Next()
 	if ok {

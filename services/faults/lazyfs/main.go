@@ -50,10 +50,10 @@ func MainIfHelper() {
 // Main runs the helper's command line, args following "lazyfs", and
 // returns its exit status. Every command prints JSON on stdout:
 //
-//	serve --mount DIR     mount DIR (created if missing); print a Ready line,
-//	                      then a newline every second while it runs (a write that
-//	                      fails tells it its driver is gone); serve Requests on
-//	                      its socket until one unmounts it, or SIGTERM
+//	serve --mount DIR     mount DIR (created if missing); print a Ready line;
+//	                      serve Requests on its socket until one unmounts it, or
+//	                      SIGTERM; once nothing reads its output, its driver is
+//	                      gone: it says so (Status.Orphaned) and Reap removes it
 //	ctl SOCKET REQUEST    send a Request (JSON) to a helper; print its Response
 //	reap                  remove the mounts of helpers that died or whose driver
 //	                      is gone; print a Reaped line for each
@@ -142,10 +142,6 @@ type Ready struct {
 // stateDirs are where helpers put their sockets, the first that works.
 var stateDirs = []string{"/run/ducktape-lazyfs", "/tmp/ducktape-lazyfs"}
 
-// heartbeat is how often a helper writes to its output to learn whether
-// its driver still reads it.
-const heartbeat = time.Second
-
 func serveMain(dir string, stdout io.Writer) int {
 	fail := func(err error) int { return printJSON(stdout, Ready{Error: err.Error()}) }
 	signal.Ignore(syscall.SIGPIPE, syscall.SIGHUP) // a lost driver makes writes fail instead
@@ -185,19 +181,9 @@ func serveMain(dir string, stdout io.Writer) int {
 	var once sync.Once
 	stop := func() { once.Do(func() { close(done) }) }
 	var orphaned atomic.Bool
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case <-time.After(heartbeat):
-			}
-			if _, err := io.WriteString(stdout, "\n"); err != nil {
-				orphaned.Store(true)
-				return
-			}
-		}
-	}()
+	if out, ok := stdout.(*os.File); ok {
+		go watchReader(out, &orphaned)
+	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -212,6 +198,24 @@ func serveMain(dir string, stdout io.Writer) int {
 	<-done
 	fsys.Unmount() // when stopped by a signal; does nothing after an unmount request
 	return 0
+}
+
+// watchReader sets orphaned once nothing reads out any more: the driver
+// that started the helper (reading its output through a pipe, or through
+// sshd) is gone. poll(2) reports that at once, as an error or hang-up on
+// the writing end; out is never written.
+func watchReader(out *os.File, orphaned *atomic.Bool) {
+	fds := []unix.PollFd{{Fd: int32(out.Fd())}}
+	for {
+		_, err := unix.Poll(fds, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || fds[0].Revents&(unix.POLLERR|unix.POLLHUP|unix.POLLNVAL) != 0 {
+			orphaned.Store(true)
+			return
+		}
+	}
 }
 
 // Reaped is what Reap did with one leftover mount.
