@@ -13,15 +13,20 @@ import (
 // sshAccount reaches a node over SSH: commands on sessions of the node's
 // connection pool, files over one SFTP session. Safe for concurrent use.
 type sshAccount struct {
-	info AccountInfo
-	pool *sshPool
+	info  AccountInfo
+	pool  *sshPool
+	route Route // how Dial reaches the node's services (see directRoute)
 
 	fsMu sync.Mutex
 	fs   *sftpFS // the current SFTP client; replaced when its connection drops
 }
 
 func newSSHAccount(info AccountInfo, d *sshDialer) *sshAccount {
-	return &sshAccount{info: info, pool: &sshPool{dialer: d}}
+	route := RouteSSH
+	if directRoute(d.target, info.ExternallyRoutableIP) {
+		route = RouteDirect
+	}
+	return &sshAccount{info: info, pool: &sshPool{dialer: d}, route: route}
 }
 
 func (a *sshAccount) Info() AccountInfo { return a.info }

@@ -1,11 +1,14 @@
 package starlib
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+
+	"github.com/ducktape-go/ducktape/services/clients"
 )
 
 func noop(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
@@ -76,5 +79,35 @@ func TestAssemblePlacesEachKind(t *testing.T) {
 	}
 	if u.account["a"] == nil || u.context["c"] == nil || u.service["s"] == nil {
 		t.Errorf("method tables: account %v, ctx %v, service %v", u.account, u.context, u.service)
+	}
+}
+
+// TestClientValuesDocumented checks that the attributes of the clients'
+// values (which need servers to make for real) are the declared ones.
+func TestClientValuesDocumented(t *testing.T) {
+	declared := map[string][]string{}
+	for _, d := range Domains() {
+		for _, b := range d.Builtins {
+			if strings.Count(b.Name, ".") == 2 {
+				i := strings.LastIndex(b.Name, ".")
+				declared[b.Name[:i]] = append(declared[b.Name[:i]], b.Name[i+1:])
+			}
+		}
+	}
+	for _, v := range []starlark.HasAttrs{
+		&sqlConnValue{clientValue: clientValue{"sql.connection"}}, &sqlTxValue{clientValue: clientValue{"sql.transaction"}},
+		&redisValue{clientValue: clientValue{"redis.connection"}}, &zookeeperValue{clientValue: clientValue{"zookeeper.connection"}},
+		&httpResponseValue{clientValue: clientValue{"http.response"}, r: &clients.HTTPResponse{}},
+	} {
+		names := slices.Clone(declared[v.Type()])
+		slices.Sort(names)
+		if !slices.Equal(names, v.AttrNames()) {
+			t.Errorf("%s: attributes %v, declared %v", v.Type(), v.AttrNames(), names)
+		}
+		for _, name := range v.AttrNames() {
+			if x, err := v.Attr(name); x == nil && err == nil {
+				t.Errorf("%s.%s: no attribute", v.Type(), name)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ package dockertest
 
 import (
 	"context"
+	"net"
 	"os"
 	"strconv"
 	"testing"
@@ -64,6 +65,12 @@ func Views(cl *cluster.Cluster) accounttest.NewCluster {
 type unclosable struct{ cluster.Account }
 
 func (unclosable) Close() error { return nil }
+
+func (u unclosable) Dial(ctx context.Context, network, address string) (net.Conn, error) {
+	return u.Account.(cluster.Dialer).Dial(ctx, network, address)
+}
+
+func (u unclosable) Route() cluster.Route { return u.Account.(cluster.Dialer).Route() }
 
 // testLog sends the provider's messages to the test log.
 type testLog struct{ tb testing.TB }

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 // mountTemp mounts a lazy file system over a new directory holding the
 // files of initial (synced), and unmounts it when the test ends. It skips
 // the test where this process cannot mount (not root, no /dev/fuse).
-func mountTemp(t *testing.T, initial map[string]string) (*FS, string) {
+func mountTemp(t testing.TB, initial map[string]string) (*FS, string) {
 	t.Helper()
 	lazyfstest.Require(t, Probe)
 	tmp := t.TempDir()
@@ -53,7 +53,7 @@ func mountTemp(t *testing.T, initial map[string]string) (*FS, string) {
 	return f, f.MountPoint()
 }
 
-func writeFile(t *testing.T, path, data string) {
+func writeFile(t testing.TB, path, data string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func writeSynced(t *testing.T, path, data string) {
 }
 
 // syncDir fsyncs the directory dir.
-func syncDir(t *testing.T, dir string) {
+func syncDir(t testing.TB, dir string) {
 	t.Helper()
 	d, err := os.Open(dir)
 	if err != nil {
@@ -130,7 +130,7 @@ func assertFiles(t *testing.T, dir string, want map[string]string) {
 	}
 }
 
-func assertNotMounted(t *testing.T, dir string) {
+func assertNotMounted(t testing.TB, dir string) {
 	t.Helper()
 	mounts, err := ReadMounts()
 	if err != nil {
