@@ -196,7 +196,8 @@ func (s *Session) Exited() bool {
 // Teardown ends what the session started, as the runner does after a test:
 // heal every fault still active, then stop the services (newest first),
 // collect their default logs into ResultsDir, clean them and give their
-// nodes back, and close the clients left open. It runs even when ctx is cancelled, and must not be called
+// nodes back, close the clients left open, and unmount the lazy file
+// systems. It runs even when ctx is cancelled, and must not be called
 // while an input is executing.
 func (s *Session) Teardown(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
