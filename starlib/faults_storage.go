@@ -15,7 +15,7 @@ import (
 // (corrupt) into any file.
 
 // LazyFSValue is the handle faults.lazyfs returns: .node, .path (the mount
-// point, absolute), .mounted and .status(). It is immutable (the mount
+// point, absolute), .mounted, .status() and .sync(). It is immutable (the mount
 // behind it is safe for concurrent use), so it may be shared between
 // threads.
 type LazyFSValue struct {
@@ -31,7 +31,7 @@ func (v *LazyFSValue) Freeze()               {}
 func (v *LazyFSValue) Truth() starlark.Bool  { return true }
 func (v *LazyFSValue) Hash() (uint32, error) { return starlark.String(v.String()).Hash() }
 
-func (v *LazyFSValue) AttrNames() []string { return []string{"mounted", "node", "path", "status"} }
+func (v *LazyFSValue) AttrNames() []string { return []string{"mounted", "node", "path", "status", "sync"} }
 
 func (v *LazyFSValue) Attr(name string) (starlark.Value, error) {
 	switch name {
@@ -43,6 +43,8 @@ func (v *LazyFSValue) Attr(name string) (starlark.Value, error) {
 		return starlark.Bool(v.l.Mounted()), nil
 	case "status":
 		return starlark.NewBuiltin("lazyfs.status", v.status), nil
+	case "sync":
+		return starlark.NewBuiltin("lazyfs.sync", v.sync), nil
 	}
 	return nil, nil
 }
@@ -57,6 +59,16 @@ func (v *LazyFSValue) status(thread *starlark.Thread, b *starlark.Builtin, args 
 		return nil, err
 	}
 	return FromGo(map[string]any{"unsynced_bytes": st.UnsyncedBytes, "unsynced_files": st.UnsyncedFiles, "pending_ops": st.PendingOps})
+}
+
+// sync is fs.sync(): everything unsynced made durable, as sync(1) would
+// on a local file system.
+func (v *LazyFSValue) sync(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
+		return nil, err
+	}
+	_, err := Blocking(thread, func(ctx context.Context) (struct{}, error) { return struct{}{}, v.l.Sync(ctx) })
+	return starlark.None, err
 }
 
 // lazyfsArg converts the fs argument of the storage faults.

@@ -180,6 +180,13 @@ func (l *LazyFS) Status(ctx context.Context) (lazyfs.Status, error) {
 	return *resp.Status, nil
 }
 
+// Sync writes and syncs everything unsynced under l, as sync(1) would on a
+// local file system.
+func (l *LazyFS) Sync(ctx context.Context) error {
+	_, err := l.request(ctx, lazyfs.Request{Op: "sync"})
+	return err
+}
+
 // LoseUnsynced injects a power loss into l (see lazyfs.FS.Lose): every
 // process using it is SIGKILLed, what was not synced is dropped, and the
 // file system comes back. The fault's window lasts until it is back; its

@@ -247,7 +247,7 @@ func (f *FS) Unmount() (killed []int, detached bool, err error) {
 	}
 	killed, killErr := KillHolders(f.mountPoint) // a survivor makes the unmount detach
 	f.inst.stop()
-	syncErr := f.Sync()
+	syncErr := f.syncLocked()
 	detached, err = f.unmountLocked()
 	f.mu.Lock()
 	for _, c := range f.contents {
@@ -260,8 +260,16 @@ func (f *FS) Unmount() (killed []int, detached bool, err error) {
 	return killed, detached, errors.Join(killErr, syncErr, err, rmErr)
 }
 
-// Sync writes and syncs every unsynced change, as sync(2) would.
+// Sync writes and syncs every unsynced change, as sync(2) would on a
+// local file system (the kernel sends a FUSE file system nothing on
+// sync(2) or syncfs(2), so only this reaches it).
 func (f *FS) Sync() error {
+	f.life.Lock()
+	defer f.life.Unlock()
+	return f.syncLocked()
+}
+
+func (f *FS) syncLocked() error {
 	f.mu.Lock()
 	all := make([]*content, 0, len(f.contents))
 	for _, c := range f.contents {
