@@ -141,11 +141,31 @@ func procStat(pid int) (ppid int, state byte, ok bool) {
 // go of its files.
 const killWait = 10 * time.Second
 
+// reapWait bounds how long KillHolders waits for the zombies it made to be
+// reaped.
+const reapWait = 5 * time.Second
+
 // KillHolders SIGKILLs every process that uses dir (see Holders), waits
 // until they have let go (exited, or zombies), and looks again, since a
-// process can fork while it is being killed. It returns the processes it
+// process can fork while it is being killed. Then it waits, at most
+// reapWait, until no killed process is a zombie any more: after a power
+// loss nothing of the old processes is left, and a server restarted at once
+// must not find its predecessor's pid alive (PostgreSQL refuses to start
+// while the pid in its lock file exists; an init that reaps orphans only
+// now and then keeps them for a while). It returns the processes it
 // killed, in order.
 func KillHolders(dir string) ([]int, error) {
+	killed, err := killHolders(dir)
+	deadline := time.Now().Add(reapWait)
+	for _, pid := range killed {
+		for zombie(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	return killed, err
+}
+
+func killHolders(dir string) ([]int, error) {
 	var killed []int
 	for pass := 0; pass < 5; pass++ {
 		pids := Holders(dir)
@@ -168,6 +188,12 @@ func KillHolders(dir string) ([]int, error) {
 	}
 	slices.Sort(killed)
 	return slices.Compact(killed), nil
+}
+
+// zombie reports whether process pid is a zombie: dead, not reaped yet.
+func zombie(pid int) bool {
+	_, state, ok := procStat(pid)
+	return ok && state == 'Z'
 }
 
 // gone reports whether process pid has exited or is a zombie (which holds
