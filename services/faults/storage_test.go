@@ -31,25 +31,41 @@ func TestStorageFaultsLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	runStorageFaults(t, cl)
+	rep, dir := run(t, cl, storageTests)
+	checkStorageFaults(t, cl, rep.Results)
+	t.Run("timeline", func(t *testing.T) {
+		assertShaded(t, filepath.Join(dir, "report.html"), "lose_unsynced", "disk_errors", "slow_disk", "corrupt")
+	})
 }
 
-// TestStorageFaultsDocker runs the same on docker nodes, which get
-// /dev/fuse and SYS_ADMIN, and a copy of the helper.
+// storageTests are the Starlark tests of the storage faults.
+const storageTests = "testdata/test_storage.star"
+
+// TestStorageFaultsDocker runs the tests of the storage faults that act on
+// a node on docker nodes, which get /dev/fuse and SYS_ADMIN, and a copy of
+// the helper (the tests of bad input, which fail in the driver or the
+// same helper code, run on local nodes only).
 func TestStorageFaultsDocker(t *testing.T) {
 	lazyfstest.Require(t, lazyfs.Probe) // the engine's host is this machine
-	runStorageFaults(t, dockertest.Start(t, 2, docker.Options{}))
+	cl := dockertest.Start(t, 2, docker.Options{})
+	var results []*host.Result
+	for _, name := range []string{"test_lose_unsynced", "test_sync", "test_disk_errors", "test_slow_disk", "test_corrupt",
+		"test_history_and_checks", "test_fails_while_mounted", "test_mount_out_of_reach", "test_unsupported_storage"} {
+		rep, _ := run(t, cl, storageTests+"::"+name)
+		results = append(results, rep.Results...)
+	}
+	checkStorageFaults(t, cl, results)
 }
 
-// runStorageFaults runs every test of testdata/test_storage.star on cl
-// (checking each against its expectations), then checks that the faults
-// are in the report and the visualization, and that no node holds a
-// mount or a helper any more.
-func runStorageFaults(t *testing.T, cl *cluster.Cluster) {
-	rep, dir := run(t, cl, "testdata/test_storage.star")
+// checkStorageFaults checks, after tests of testdata/test_storage.star ran
+// on cl (each checked against its expectation), that their faults are in
+// their results and in the visualization of their history's check, and
+// that no node holds a mount or a helper any more.
+func checkStorageFaults(t *testing.T, cl *cluster.Cluster, results []*host.Result) {
 	byName := map[string]*host.Result{}
-	for _, res := range rep.Results {
+	for _, res := range results {
 		byName[res.FunctionName] = res
+		t.Logf("%s: %s in %.1f s", res.FunctionName, res.TestStatus, res.RunTimeSeconds)
 	}
 	kinds := func(name string) string {
 		var k []string
@@ -81,9 +97,6 @@ func runStorageFaults(t *testing.T, cl *cluster.Cluster) {
 			t.Errorf("the visualization's faults row lacks %s", kind)
 		}
 	}
-	t.Run("timeline", func(t *testing.T) {
-		assertShaded(t, filepath.Join(dir, "report.html"), "lose_unsynced", "disk_errors", "slow_disk", "corrupt")
-	})
 	assertNoStorageLeft(t, cl)
 }
 
