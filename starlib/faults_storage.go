@@ -31,7 +31,9 @@ func (v *LazyFSValue) Freeze()               {}
 func (v *LazyFSValue) Truth() starlark.Bool  { return true }
 func (v *LazyFSValue) Hash() (uint32, error) { return starlark.String(v.String()).Hash() }
 
-func (v *LazyFSValue) AttrNames() []string { return []string{"mounted", "node", "path", "status", "sync"} }
+func (v *LazyFSValue) AttrNames() []string {
+	return []string{"mounted", "node", "path", "status", "sync"}
+}
 
 func (v *LazyFSValue) Attr(name string) (starlark.Value, error) {
 	switch name {
