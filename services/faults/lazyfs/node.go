@@ -266,9 +266,18 @@ func (n *node) Create(ctx context.Context, name string, flags, mode uint32, out 
 	return n.newChild(ctx, &st, birth(f.root, rel)), h, 0, 0
 }
 
+// owner says whom a new entry belongs to.
+type owner int
+
+const (
+	callersFile owner = iota // the caller
+	callersDir               // the caller; a directory, which may inherit the set-group-ID bit
+	linkedFile               // a hard link: the file keeps its owner
+)
+
 // makeEntry creates an entry (make: a mkdirat, mknodat, symlinkat or
 // linkat of rel) as one journaled change of kind, and returns its inode.
-func (n *node) makeEntry(ctx context.Context, name string, kind changeKind, isDir bool, make func(rel string) error, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+func (n *node) makeEntry(ctx context.Context, name string, kind changeKind, own owner, make func(rel string) error, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
 	if n.hidden(name) {
 		return nil, syscall.EPERM
 	}
@@ -286,26 +295,28 @@ func (n *node) makeEntry(ctx context.Context, name string, kind changeKind, isDi
 		f.mu.Unlock()
 		return nil, fs.ToErrno(err)
 	}
-	f.setOwner(ctx, rel, isDir)
+	if own != linkedFile {
+		f.setOwner(ctx, rel, own == callersDir)
+	}
 	f.journal.record(change{kind: kind, path: rel})
 	f.mu.Unlock()
 	return n.entry(ctx, rel, out)
 }
 
 func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	return n.makeEntry(ctx, name, madeDir, true, func(rel string) error {
+	return n.makeEntry(ctx, name, madeDir, callersDir, func(rel string) error {
 		return unix.Mkdirat(n.fs().root, rel, mode&0o7777)
 	}, out)
 }
 
 func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	return n.makeEntry(ctx, name, created, false, func(rel string) error {
+	return n.makeEntry(ctx, name, created, callersFile, func(rel string) error {
 		return unix.Mknodat(n.fs().root, rel, mode, int(rdev))
 	}, out)
 }
 
 func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	return n.makeEntry(ctx, name, created, false, func(rel string) error {
+	return n.makeEntry(ctx, name, created, callersFile, func(rel string) error {
 		return unix.Symlinkat(target, n.fs().root, rel)
 	}, out)
 }
@@ -319,26 +330,9 @@ func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, o
 	if errno != 0 {
 		return nil, errno
 	}
-	if n.hidden(name) {
-		return nil, syscall.EPERM
-	}
-	if errno := n.begin(opCreate); errno != 0 {
-		return nil, errno
-	}
-	defer n.in.leave()
-	rel, errno := n.childRel(name)
-	if errno != 0 {
-		return nil, errno
-	}
-	f := n.fs()
-	f.mu.Lock()
-	if err := unix.Linkat(f.root, from, f.root, rel, 0); err != nil {
-		f.mu.Unlock()
-		return nil, fs.ToErrno(err)
-	}
-	f.journal.record(change{kind: created, path: rel})
-	f.mu.Unlock()
-	return n.entry(ctx, rel, out)
+	return n.makeEntry(ctx, name, created, linkedFile, func(rel string) error {
+		return unix.Linkat(n.fs().root, from, n.fs().root, rel, 0)
+	}, out)
 }
 
 func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
