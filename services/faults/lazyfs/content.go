@@ -13,6 +13,20 @@ import (
 // whole pages, reading what it does not cover from the backing file.
 const pageSize = 4096
 
+// pages recycles pages once written or dropped: a fresh one costs the
+// kernel a page fault and the runtime a clearing, which made writing
+// unsynced data 2 to 4 times slower (BenchmarkWrite64K). A page from it
+// holds old bytes: every use overwrites or fills the whole page first (see
+// content.write).
+var pages = sync.Pool{New: func() any { return new([pageSize]byte) }}
+
+// freePages gives every page of m back to pages.
+func freePages(m map[int64]*[pageSize]byte) {
+	for _, p := range m {
+		pages.Put(p)
+	}
+}
+
 // fileID names a backing file: its device and inode number, shared by
 // its hard links.
 type fileID struct{ dev, ino uint64 }
@@ -159,7 +173,7 @@ func (c *content) write(data []byte, off int64) error {
 		lo, hi := max(off, start), min(end, start+pageSize)
 		p := c.pages[idx]
 		if p == nil {
-			p = new([pageSize]byte)
+			p = pages.Get().(*[pageSize]byte)
 			if lo > start || hi < start+pageSize {
 				// Partly covered: the rest of the page is what the
 				// file holds there (zeros past the size, since
@@ -187,6 +201,7 @@ func (c *content) truncate(size int64) {
 			switch {
 			case start >= size:
 				delete(c.pages, idx)
+				pages.Put(p)
 			case start+pageSize > size:
 				clear(p[size-start:])
 			}
@@ -234,6 +249,7 @@ func (c *content) flush(datasync bool) error {
 		ts := unix.NsecToTimespec(c.mtime.UnixNano())
 		unix.UtimesNanoAt(unix.AT_FDCWD, procFd(c.fd), []unix.Timespec{{Nsec: unix.UTIME_OMIT}, ts}, 0)
 	}
+	freePages(c.pages)
 	c.pages = nil
 	c.diskSize, c.keep = c.size, c.size
 	c.mtime = time.Time{}
@@ -299,6 +315,8 @@ func (c *content) close() {
 		unix.Close(c.fd)
 		c.fd = -1
 	}
+	freePages(c.pages)
+	c.pages = nil
 }
 
 // extend grows the file to size (zeros), as fallocate does; a smaller
