@@ -32,15 +32,27 @@ const helperDir = "/var/tmp"
 // nodeHelper is the helper on one node of this session. Its fields are set
 // once, by install.
 type nodeHelper struct {
-	once  sync.Once
-	bin   string   // the binary's path on the node
-	sudo  string   // "sudo -n " when the login user is not root
-	local string   // the node's working directory when it is a local node
-	reap  []string // what the helper's reap removed, said once
-	err   error
+	once   sync.Once
+	bin    string // the binary's path on the node
+	sudo   string // "sudo -n " when the login user is not root
+	asRoot error  // why the helper cannot run as root (nil: it can)
+	local  string // the node's working directory when it is a local node
+	err    error
 
 	probeOnce sync.Once
 	probeErr  error // why the node cannot mount (nil: it can)
+
+	mu   sync.Mutex
+	reap []string // what the helper's reap removed, until a caller takes it
+}
+
+// takeReaped returns what the node's reap removed, to the first caller.
+func (h *nodeHelper) takeReaped() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	notes := h.reap
+	h.reap = nil
+	return notes
 }
 
 // helpers maps a node's account (one per node and session) to its helper.
@@ -94,7 +106,7 @@ func (h *nodeHelper) install(ctx context.Context, r *Registry, n *cluster.Node) 
 		return err
 	}
 	if info.priv == "none" {
-		return fmt.Errorf("%s: its login user (uid %s) is neither root nor allowed passwordless sudo: storage faults run their helper as root", n.Name, info.uid)
+		h.asRoot = fmt.Errorf("%s: its login user (uid %s) is neither root nor allowed passwordless sudo: lazy file systems are mounted by a helper running as root", n.Name, info.uid)
 	}
 	h.sudo = info.sudo()
 	out, err := n.Account.Output(ctx, "uname -s; uname -m", cluster.OutputOptions{})
@@ -114,10 +126,15 @@ func (h *nodeHelper) install(ctx context.Context, r *Registry, n *cluster.Node) 
 	} else if h.bin, err = copyHelper(ctx, n, exe[0], exe[1]); err != nil {
 		return err
 	}
+	if h.asRoot != nil {
+		return nil // corrupt runs as the login user; nothing of this user's can be left mounted
+	}
 	out, err = n.Account.Output(ctx, h.cmd("reap"), cluster.OutputOptions{})
 	if err != nil {
 		return err
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var rep lazyfs.Reaped
 		if line != "" && json.Unmarshal([]byte(line), &rep) == nil {
@@ -190,10 +207,20 @@ func (h *nodeHelper) ctl(ctx context.Context, n *cluster.Node, socket string, re
 	return resp, err
 }
 
+// rootHelperOn returns node n's helper when it can run as root, which
+// mounting needs.
+func (r *Registry) rootHelperOn(ctx context.Context, n *cluster.Node) (*nodeHelper, error) {
+	h, err := r.helperOn(ctx, n)
+	if err == nil {
+		err = h.asRoot
+	}
+	return h, err
+}
+
 // probeFUSE says why n cannot mount a lazy file system, or returns nil;
 // it asks the node once per session.
 func (r *Registry) probeFUSE(ctx context.Context, n *cluster.Node) error {
-	h, err := r.helperOn(ctx, n)
+	h, err := r.rootHelperOn(ctx, n)
 	if err != nil {
 		return err
 	}

@@ -70,11 +70,11 @@ func (r *Registry) Lazyfs(ctx context.Context, node *cluster.Node, dir string) (
 	if err := r.open(); err != nil {
 		return nil, nil, err
 	}
-	h, err := r.helperOn(ctx, node)
+	h, err := r.rootHelperOn(ctx, node)
 	if err != nil {
 		return nil, nil, err
 	}
-	notes, h.reap = h.reap, nil
+	notes = h.takeReaped()
 	if h.local != "" {
 		abs := dir
 		if !path.IsAbs(abs) {

@@ -11,6 +11,7 @@ import (
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/docker"
 	"github.com/ducktape-go/ducktape/cluster/docker/dockertest"
+	"github.com/ducktape-go/ducktape/cluster/sshtest"
 	"github.com/ducktape-go/ducktape/host"
 	"github.com/ducktape-go/ducktape/services/faults/lazyfs"
 	"github.com/ducktape-go/ducktape/services/faults/lazyfs/lazyfstest"
@@ -55,6 +56,21 @@ func TestStorageFaultsDocker(t *testing.T) {
 		results = append(results, rep.Results...)
 	}
 	checkStorageFaults(t, cl, results)
+}
+
+// TestStorageNeedsRoot: on SSH nodes whose login users are neither root
+// nor allowed sudo (sshtest's, when this test runs as root), mounting fails
+// naming the node and what it lacks, and corrupt still works.
+func TestStorageNeedsRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("sshtest gives nodes users of their own only to root")
+	}
+	cl, err := cluster.Open(cluster.Options{File: sshtest.Start(t, 2).ClusterFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	run(t, cl, "testdata/test_storage_nonroot.star")
 }
 
 // checkStorageFaults checks, after tests of testdata/test_storage.star ran
