@@ -1,4 +1,4 @@
-package main
+package faults_test
 
 import (
 	"bytes"
@@ -16,10 +16,12 @@ import (
 	"github.com/ducktape-go/ducktape/services/faults/lazyfs/lazyfstest"
 )
 
-// TestKilledDriversMountIsRemovedNextSession: a driver SIGKILLed while its
-// test has a lazy file system mounted leaves the mount (and a process
-// using it); the next session's first storage fault on that node removes
-// both, and says so in its test's log.
+// TestKilledDriversMountIsRemovedNextSession: a driver (the ducktape
+// binary) SIGKILLed while its test has a lazy file system mounted leaves
+// the mount (and a process using it); the next session's first storage
+// fault on that node removes both, and says so in its test's log. (Here
+// rather than in cmd/ducktape, whose test binary nears go test's 10-minute
+// limit.)
 func TestKilledDriversMountIsRemovedNextSession(t *testing.T) {
 	lazyfstest.Require(t, lazyfs.Probe)
 	bin := hosttest.BuildDucktape(t)
