@@ -203,6 +203,9 @@ func (r *Registry) LoseUnsynced(ctx context.Context, l *LazyFS) (*Fault, error) 
 			if resp.Loss.UndoProblem != "" {
 				args["undo_problem"] = resp.Loss.UndoProblem
 			}
+			if resp.Loss.Detached {
+				args["detached"] = true // a process out of reach kept the old mount
+			}
 		}
 		return err
 	})
