@@ -2,6 +2,7 @@ package faults
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -153,12 +154,25 @@ func copyHelper(ctx context.Context, n *cluster.Node, path, hash string) (string
 	if ok, err := n.Account.IsFile(ctx, dest); err != nil || ok {
 		return dest, err
 	}
-	tmp := fmt.Sprintf("%s.%d.tmp", dest, os.Getpid())
+	// A name of its own: nodes of one machine (with other login users,
+	// in /var/tmp, which is sticky) copy at the same time.
+	suffix := make([]byte, 6)
+	rand.Read(suffix) // never fails (crypto/rand)
+	tmp := dest + "." + hex.EncodeToString(suffix) + ".tmp"
 	if err := n.Account.CopyTo(ctx, path, tmp); err != nil {
 		return "", fmt.Errorf("copying the lazyfs helper (the ducktape binary) to %s: %w", n.Name, err)
 	}
-	_, err := n.Account.SSH(ctx, fmt.Sprintf("chmod 755 %[1]s && mv -f %[1]s %[2]s", tmp, dest), false)
+	// Where another user's copy won the race, the sticky directory keeps
+	// theirs: use it.
+	_, err := n.Account.SSH(ctx, fmt.Sprintf("chmod 755 %[1]s && { mv -f %[1]s %[2]s 2>/dev/null || { [ -x %[2]s ] && rm -f %[1]s; }; }", tmp, dest), false)
 	return dest, err
+}
+
+// HelperCopy returns the path at which nodes that are not local keep their
+// copy of this binary as the lazyfs helper (for tests that remove it).
+func HelperCopy() (string, error) {
+	exe, err := executable()
+	return helperDir + "/ducktape-helper-" + exe[1], err
 }
 
 // cmd returns the shell command that runs the helper with args, as root.

@@ -13,6 +13,7 @@ import (
 	"github.com/ducktape-go/ducktape/cluster/docker/dockertest"
 	"github.com/ducktape-go/ducktape/cluster/sshtest"
 	"github.com/ducktape-go/ducktape/host"
+	"github.com/ducktape-go/ducktape/services/faults"
 	"github.com/ducktape-go/ducktape/services/faults/lazyfs"
 	"github.com/ducktape-go/ducktape/services/faults/lazyfs/lazyfstest"
 )
@@ -70,7 +71,15 @@ func TestStorageNeedsRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
+	copied, err := faults.HelperCopy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(copied) // the nodes are this machine: a test binary's copy is never used again
 	run(t, cl, "testdata/test_storage_nonroot.star")
+	if tmp, _ := filepath.Glob(copied + ".*.tmp"); len(tmp) > 0 {
+		t.Errorf("copies left behind: %v", tmp)
+	}
 }
 
 // checkStorageFaults checks, after tests of testdata/test_storage.star ran
