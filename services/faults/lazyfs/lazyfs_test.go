@@ -498,3 +498,26 @@ func TestLinksMmapAndAllocate(t *testing.T) {
 	lose(t, f)
 	assertFiles(t, dir, map[string]string{"a": "1234"})
 }
+
+// TestXattrs: extended attributes are written through to the backing
+// file (and not undone by a power loss).
+func TestXattrs(t *testing.T) {
+	f, dir := mountTemp(t, map[string]string{"f": "x"})
+	path := filepath.Join(dir, "f")
+	if err := unix.Setxattr(path, "user.ducktape", []byte("v"), 0); err != nil {
+		t.Skipf("the backing file system takes no user attributes: %v", err)
+	}
+	lose(t, f)
+	buf := make([]byte, 16)
+	k, err := unix.Getxattr(path, "user.ducktape", buf)
+	if err != nil || string(buf[:k]) != "v" {
+		t.Errorf("user.ducktape after a power loss: %q, %v", buf[:max(k, 0)], err)
+	}
+	names := make([]byte, 256)
+	if k, err := unix.Listxattr(path, names); err != nil || !strings.Contains(string(names[:k]), "user.ducktape") {
+		t.Errorf("listed %q, %v", names[:max(k, 0)], err)
+	}
+	if err := unix.Removexattr(path, "user.ducktape"); err != nil {
+		t.Error(err)
+	}
+}

@@ -91,6 +91,20 @@ func (n *node) begin(o op) syscall.Errno {
 	return 0
 }
 
+// beginChild is begin for an operation on the entry name of this
+// directory; it returns the entry's backing path. When it returns 0 the
+// caller must call n.in.leave().
+func (n *node) beginChild(o op, name string) (string, syscall.Errno) {
+	if errno := n.begin(o); errno != 0 {
+		return "", errno
+	}
+	rel, errno := n.childRel(name)
+	if errno != 0 {
+		n.in.leave()
+	}
+	return rel, errno
+}
+
 // enter is begin for operations no rule covers.
 func (n *node) enter() syscall.Errno { return n.in.enter() }
 
@@ -229,14 +243,11 @@ func (n *node) Create(ctx context.Context, name string, flags, mode uint32, out 
 	if n.hidden(name) {
 		return nil, nil, 0, syscall.EPERM
 	}
-	if errno := n.begin(opCreate); errno != 0 {
-		return nil, nil, 0, errno
-	}
-	defer n.in.leave()
-	rel, errno := n.childRel(name)
+	rel, errno := n.beginChild(opCreate, name)
 	if errno != 0 {
 		return nil, nil, 0, errno
 	}
+	defer n.in.leave()
 	f := n.fs()
 	f.mu.Lock()
 	fd, err := unix.Openat(f.root, rel, backingFlags(true)|unix.O_CREAT|unix.O_EXCL, mode&0o7777)
@@ -281,14 +292,11 @@ func (n *node) makeEntry(ctx context.Context, name string, kind changeKind, own 
 	if n.hidden(name) {
 		return nil, syscall.EPERM
 	}
-	if errno := n.begin(opCreate); errno != 0 {
-		return nil, errno
-	}
-	defer n.in.leave()
-	rel, errno := n.childRel(name)
+	rel, errno := n.beginChild(opCreate, name)
 	if errno != 0 {
 		return nil, errno
 	}
+	defer n.in.leave()
 	f := n.fs()
 	f.mu.Lock()
 	if err := make(rel); err != nil {
@@ -349,14 +357,11 @@ func (n *node) remove(name string, dir bool) syscall.Errno {
 	if n.hidden(name) {
 		return syscall.ENOENT
 	}
-	if errno := n.begin(opUnlink); errno != 0 {
-		return errno
-	}
-	defer n.in.leave()
-	rel, errno := n.childRel(name)
+	rel, errno := n.beginChild(opUnlink, name)
 	if errno != 0 {
 		return errno
 	}
+	defer n.in.leave()
 	f := n.fs()
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -420,14 +425,11 @@ func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedd
 	if flags&^(unix.RENAME_NOREPLACE|unix.RENAME_EXCHANGE) != 0 {
 		return syscall.EINVAL
 	}
-	if errno := n.begin(opRename); errno != 0 {
-		return errno
-	}
-	defer n.in.leave()
-	from, errno := n.childRel(name)
+	from, errno := n.beginChild(opRename, name)
 	if errno != 0 {
 		return errno
 	}
+	defer n.in.leave()
 	to, errno := np.childRel(newName)
 	if errno != 0 {
 		return errno
@@ -493,59 +495,35 @@ func (n *node) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
 	return 0
 }
 
-// xattrPath returns the path of the node for the extended attribute calls,
-// which take paths only.
-func (n *node) xattrPath() (string, syscall.Errno) {
+// xattr runs call, an extended attribute call, on the node's backing
+// path (those calls take paths only), inside the instance.
+func (n *node) xattr(call func(path string) (int, error)) (uint32, syscall.Errno) {
+	if errno := n.enter(); errno != 0 {
+		return 0, errno
+	}
+	defer n.in.leave()
 	rel, errno := n.rel()
-	return n.fs().journal.at(rel), errno
+	if errno != 0 {
+		return 0, errno
+	}
+	k, err := call(n.fs().journal.at(rel))
+	return uint32(max(k, 0)), fs.ToErrno(err)
 }
 
 func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
-	if errno := n.enter(); errno != 0 {
-		return 0, errno
-	}
-	defer n.in.leave()
-	p, errno := n.xattrPath()
-	if errno != 0 {
-		return 0, errno
-	}
-	k, err := unix.Lgetxattr(p, attr, dest)
-	return uint32(max(k, 0)), fs.ToErrno(err)
+	return n.xattr(func(p string) (int, error) { return unix.Lgetxattr(p, attr, dest) })
 }
 
 func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uint32) syscall.Errno {
-	if errno := n.enter(); errno != 0 {
-		return errno
-	}
-	defer n.in.leave()
-	p, errno := n.xattrPath()
-	if errno != 0 {
-		return errno
-	}
-	return fs.ToErrno(unix.Lsetxattr(p, attr, data, int(flags)))
+	_, errno := n.xattr(func(p string) (int, error) { return 0, unix.Lsetxattr(p, attr, data, int(flags)) })
+	return errno
 }
 
 func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
-	if errno := n.enter(); errno != 0 {
-		return errno
-	}
-	defer n.in.leave()
-	p, errno := n.xattrPath()
-	if errno != 0 {
-		return errno
-	}
-	return fs.ToErrno(unix.Lremovexattr(p, attr))
+	_, errno := n.xattr(func(p string) (int, error) { return 0, unix.Lremovexattr(p, attr) })
+	return errno
 }
 
 func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
-	if errno := n.enter(); errno != 0 {
-		return 0, errno
-	}
-	defer n.in.leave()
-	p, errno := n.xattrPath()
-	if errno != 0 {
-		return 0, errno
-	}
-	k, err := unix.Llistxattr(p, dest)
-	return uint32(max(k, 0)), fs.ToErrno(err)
+	return n.xattr(func(p string) (int, error) { return unix.Llistxattr(p, dest) })
 }
