@@ -17,9 +17,11 @@ import (
 // whatever happened to the test: it heals every fault still active (see
 // faults.Registry.Close), then stops the services, collects logs into
 // resultsDir (all when the test failed), cleans and frees (see
-// services.Registry.Teardown), and then closes the clients the test left
+// services.Registry.Teardown), then closes the clients the test left
 // open (after the services' background workers, which may use them, have
-// stopped; see closeClients). It runs under a context that is not
+// stopped; see closeClients), and last unmounts the test's lazy file
+// systems, which the services' logs may have been read from
+// (faults.Registry.CloseStorage). It runs under a context that is not
 // cancelled with the test's, with the interpreter lock (held by the
 // caller) released so that the services' hooks can take it. It returns
 // testErr with the teardown's errors appended after it.
@@ -36,9 +38,13 @@ func teardownServices(abort context.Context, env *starlib.Env, resultsDir string
 		Compress:   compress,
 	})
 	closeClients(env)
+	unmountErr := env.Faults.CloseStorage(abort)
 	rt.Lock()
 	if healErr != nil {
 		testErr = errors.Join(testErr, fmt.Errorf("healing faults failed: %w", healErr))
+	}
+	if unmountErr != nil {
+		testErr = errors.Join(testErr, fmt.Errorf("unmounting lazy file systems failed: %w", unmountErr))
 	}
 	if err == nil {
 		return testErr

@@ -72,5 +72,6 @@ Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
 	root.AddCommand(newCheckCommand(gs))
 	root.AddCommand(newTrendsCommand(gs))
 	root.AddCommand(newServeCommand(gs))
+	root.AddCommand(newLazyfsCommand(gs))
 	return root
 }
