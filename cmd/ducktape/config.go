@@ -21,7 +21,7 @@ const projectConfig = ".ducktape/config"
 // configuration files. Subcommands (version, repl, compare, merge, docker, help)
 // and --version take none.
 func withConfigArgs(gs *globalState, args []string) ([]string, error) {
-	if len(args) > 0 && slices.Contains([]string{"version", "--version", "repl", "compare", "merge", "docker", "help", "completion", "__complete"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"version", "--version", "repl", "compare", "merge", "docker", "kube", "help", "completion", "__complete"}, args[0]) {
 		return args, nil
 	}
 	files := []string{projectConfig}
