@@ -31,12 +31,12 @@ type execFS struct {
 
 // Exit statuses of the scripts that stand for an errno.
 var fsErrors = map[int]error{
-	2: fs.ErrNotExist,    // ENOENT
-	3: syscall.ENOTDIR,   // ENOTDIR
-	4: fs.ErrExist,       // EEXIST
-	5: syscall.EISDIR,    // EISDIR
-	6: fs.ErrInvalid,     // EINVAL: not a symbolic link
-	7: fs.ErrPermission,  // EACCES
+	2: fs.ErrNotExist,   // ENOENT
+	3: syscall.ENOTDIR,  // ENOTDIR
+	4: fs.ErrExist,      // EEXIST
+	5: syscall.EISDIR,   // EISDIR
+	6: fs.ErrInvalid,    // EINVAL: not a symbolic link
+	7: fs.ErrPermission, // EACCES
 }
 
 // parentCheck fails with the status of ENOENT or ENOTDIR when the parent
@@ -174,9 +174,9 @@ func (f *execFS) Create(p string, perm fs.FileMode) (io.WriteCloser, error) {
 type stream struct {
 	op, path string
 	cancel   context.CancelFunc // ends the command's stream
-	readyCh  chan struct{} // closed once the ready byte arrived
-	done     chan struct{} // closed when the command has ended
-	err      error         // how it ended (set before done is closed)
+	readyCh  chan struct{}      // closed once the ready byte arrived
+	done     chan struct{}      // closed when the command has ended
+	err      error              // how it ended (set before done is closed)
 }
 
 // stream starts script with args "$1"=p, "$2"... Its stdout past the ready

@@ -129,7 +129,9 @@ func TestKubeMissingRBAC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cs.CoreV1().ServiceAccounts("default").Delete(context.Background(), sa.Name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		cs.CoreV1().ServiceAccounts("default").Delete(context.Background(), sa.Name, metav1.DeleteOptions{})
+	})
 	tok, err := cs.CoreV1().ServiceAccounts("default").CreateToken(ctx, sa.Name, &authTokenRequest, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
