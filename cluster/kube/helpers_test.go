@@ -18,7 +18,7 @@ import (
 )
 
 // podOf returns the namespace and name of a node's pod.
-func podOf(t *testing.T, n *cluster.Node) (ns, pod string) {
+func podOf(t testing.TB, n *cluster.Node) (ns, pod string) {
 	t.Helper()
 	ns, pod, ok := strings.Cut(n.Account.Info().SSHHostname, "/")
 	if !ok {
