@@ -105,6 +105,9 @@ func Open(ctx context.Context, opts Options) (*cluster.Cluster, error) {
 	warnLeftovers(ctx, c, log)
 	nodes, err := kc.start(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			err = context.Cause(ctx) // interrupted: what failed meanwhile is no news
+		}
 		if rmErr := kc.remove(); rmErr != nil {
 			err = fmt.Errorf("%w (and deleting what was made: %v)", err, rmErr)
 		}

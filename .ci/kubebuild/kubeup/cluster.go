@@ -105,7 +105,7 @@ func (c *kube) up(ctx context.Context) error {
 	}
 	if err := c.start("kube-controller-manager", c.binary("kube-controller-manager"),
 		"--kubeconfig", c.path("controller-manager.kubeconfig"),
-		"--controllers", "serviceaccount-controller,namespace-controller",
+		"--controllers", "serviceaccount-controller,namespace-controller,node-lifecycle-controller",
 		"--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=false"); err != nil {
 		return err
 	}

@@ -57,7 +57,13 @@ func main() {
 		defer cancel()
 		err = c.up(ctx)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "kubeup: %v\n(logs: %s)\n", err, c.path("logs"))
+			// The logs outlive the clean-up, for whoever reads the error.
+			logs := c.dir + "-logs"
+			os.RemoveAll(logs)
+			if os.Rename(c.path("logs"), logs) != nil {
+				logs = c.path("logs")
+			}
+			fmt.Fprintf(os.Stderr, "kubeup: %v\n(the components' logs: %s)\n", err, logs)
 			if derr := c.down(); derr != nil {
 				fmt.Fprintf(os.Stderr, "kubeup: cleaning up: %v\n", derr)
 			}
