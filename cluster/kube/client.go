@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/klog/v2"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/httpstream"
@@ -51,9 +55,15 @@ func IsNoCluster(err error) bool {
 	return errors.As(err, &nc)
 }
 
+// quietKlog silences client-go's own log (klog), which would print on the
+// user's terminal what the provider reports as errors anyway ("Copying
+// stdout failed" when a cancelled command's stream is closed, for one).
+var quietKlog sync.Once
+
 // connect loads the kubeconfig (path, else KUBECONFIG, else ~/.kube/config)
 // with context kubeContext (else its current context).
 func connect(path, kubeContext string) (*client, error) {
+	quietKlog.Do(func() { klog.SetLogger(logr.Discard()) })
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = path
 	loader := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext})

@@ -142,14 +142,16 @@ func (f *execFS) ReadLink(p string) (string, error) {
 
 // ready is the byte a streaming script prints once its checks passed and
 // the transfer begins, so that Open and Create fail at once, with the
-// right error, when they cannot.
+// right error, when they cannot. The scripts run cat as the shell's child,
+// never with exec: a cat exec'd in the shell's place was seen here (Debian's
+// containerd 1.6) to end the stream before it had written all its input.
 const ready = "\x06"
 
 // Open streams the file with cat.
 func (f *execFS) Open(p string) (io.ReadCloser, error) {
 	pr, pw := io.Pipe()
 	s := f.stream("open", `[ -e "$1" ] || exit 2; [ -d "$1" ] && exit 5; [ -r "$1" ] || exit 7; `+
-		`printf '`+ready+`'; exec cat -- "$1"`, p, nil, pw)
+		`printf '`+ready+`'; cat -- "$1"`, p, nil, pw)
 	if err := s.waitReady(); err != nil {
 		pr.Close()
 		return nil, err
@@ -162,7 +164,7 @@ func (f *execFS) Open(p string) (io.ReadCloser, error) {
 func (f *execFS) Create(p string, perm fs.FileMode) (io.WriteCloser, error) {
 	pr, pw := io.Pipe()
 	s := f.stream("create", parentCheck+`[ -d "$1" ] && exit 5; : > "$1" || exit 7; chmod "$2" -- "$1" || exit; `+
-		`printf '`+ready+`'; exec cat > "$1"`, p, pr, nil, fmt.Sprintf("%o", perm.Perm()))
+		`printf '`+ready+`'; cat > "$1"`, p, pr, nil, fmt.Sprintf("%o", perm.Perm()))
 	if err := s.waitReady(); err != nil {
 		pw.Close()
 		return nil, err
