@@ -444,13 +444,24 @@ func (kc *kubeCluster) removeOnce() error {
 	if err := kc.waitGone(ctx); err != nil {
 		return err
 	}
-	if kc.ownNS {
-		err := kc.c.cs.CoreV1().Namespaces().Delete(ctx, kc.ns, metav1.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("deleting namespace %s: %w", kc.ns, err)
+	if !kc.ownNS {
+		return nil
+	}
+	nss := kc.c.cs.CoreV1().Namespaces()
+	if err := nss.Delete(ctx, kc.ns, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("deleting namespace %s: %w", kc.ns, err)
+	}
+	// The cluster's namespace controller finishes the deletion; a
+	// namespace still terminating when ctx ends is left to it.
+	for {
+		if _, err := nss.Get(ctx, kc.ns, metav1.GetOptions{}); apierrors.IsNotFound(err) || ctx.Err() != nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	return nil
 }
 
 // waitGone waits until no pod of the cluster is left.

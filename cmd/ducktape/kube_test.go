@@ -60,7 +60,7 @@ func TestKubeExamples(t *testing.T) {
 		t.Errorf("test_replication_under_partition did not pass with its partition on kubernetes nodes:\n%s", out)
 	}
 	if left := kubeLeft(t, cmd.Process.Pid); len(left) > 0 {
-		t.Errorf("the session left %v", left)
+		t.Errorf("the session left %+v", left)
 	}
 }
 
