@@ -6,9 +6,11 @@
 //	kubeup down                             stop it and remove what up made
 //
 // The cluster is etcd, kube-apiserver, kube-controller-manager (only its
-// service-account and namespace controllers: a pod needs its namespace's
-// default service account, and a namespace is deleted by the namespace
-// controller), kube-scheduler, kubelet, and Debian's containerd and runc
+// service-account, namespace and node-lifecycle controllers: a pod needs
+// its namespace's default service account, a namespace is deleted by the
+// namespace controller, and the not-ready taint the API server puts on a
+// new node is lifted by the node lifecycle controller), kube-scheduler,
+// kubelet, and Debian's containerd and runc
 // with a CNI bridge from Debian's containernetworking-plugins, so every pod
 // has an address of its own on 10.97.0.0/24. Clients authenticate with
 // tokens; the API server reaches the kubelet with a client certificate.
