@@ -2,6 +2,7 @@ package starlib
 
 import (
 	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
 )
 
 // Domain is one group of builtins, declared by a function in its own file
@@ -36,12 +37,13 @@ type Builtin struct {
 	// spans allowed).
 	Doc string
 
-	fn      builtinFunc    // a predeclared function or a member of a module
-	value   starlark.Value // a predeclared value (json, time)
-	module  bool           // a predeclared module made of the dotted functions named after it
-	account accountMethod  // a method of node.account
-	context contextMethod  // a method of ctx
-	service instanceMethod // a method of a service instance
+	fn      builtinFunc         // a predeclared function or a member of a module
+	value   starlark.Value      // a predeclared value (json, math)
+	module  bool                // a predeclared module made of the dotted functions named after it
+	base    starlark.StringDict // a module's members besides those functions (a library module's own)
+	account accountMethod       // a method of node.account
+	context contextMethod       // a method of ctx
+	service instanceMethod      // a method of a service instance
 }
 
 // builtinFunc is the implementation of a Starlark builtin function.
@@ -56,6 +58,13 @@ func function(name, sig, doc string, fn builtinFunc) Builtin {
 // module declares a predeclared module whose members are the functions of
 // the same domain named "<name>.<member>".
 func module(name, doc string) Builtin { return Builtin{Name: name, Doc: doc, module: true} }
+
+// extendedModule declares a predeclared module holding the members of a
+// library module (time) plus the functions of any domain named
+// "<name>.<member>" (time.sleep), which may not replace the library's own.
+func extendedModule(name, doc string, lib *starlarkstruct.Module) Builtin {
+	return Builtin{Name: name, Doc: doc, module: true, base: lib.Members}
+}
 
 // value declares a predeclared value that is not a function (a library
 // module such as json).

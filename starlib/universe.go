@@ -2,6 +2,7 @@ package starlib
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 
@@ -96,7 +97,10 @@ func assemble(list []func() Domain) (*universe, error) {
 			_, member, _ := strings.Cut(b.Name, ".")
 			switch {
 			case b.module:
-				members[b.Name] = starlark.StringDict{}
+				members[b.Name] = maps.Clone(b.base)
+				if members[b.Name] == nil {
+					members[b.Name] = starlark.StringDict{}
+				}
 			case b.value != nil:
 				u.predeclared[b.Name] = b.value
 			case b.fn != nil && member == "":
@@ -105,6 +109,9 @@ func assemble(list []func() Domain) (*universe, error) {
 				mod, _, _ := strings.Cut(b.Name, ".")
 				if members[mod] == nil {
 					return nil, fmt.Errorf("domain %s declares %s before (or without) its module %s", d.Name, b.Name, mod)
+				}
+				if members[mod][member] != nil {
+					return nil, fmt.Errorf("domain %s declares %s, which module %s already has", d.Name, b.Name, mod)
 				}
 				members[mod][member] = starlark.NewBuiltin(b.Name, b.fn)
 			case b.account != nil:

@@ -27,6 +27,12 @@ func TestAssembleRejectsBadDeclarations(t *testing.T) {
 		{"a member without its module", []func() Domain{
 			func() Domain { return Domain{Name: "a", Builtins: []Builtin{function("m.f", "m.f()", "", noop)}} },
 		}, "domain a declares m.f before (or without) its module m"},
+		{"a member that replaces a library module's own", []func() Domain{
+			func() Domain {
+				lib := &starlarkstruct.Module{Name: "m", Members: starlark.StringDict{"f": starlark.None}}
+				return Domain{Name: "a", Builtins: []Builtin{extendedModule("m", "", lib), function("m.f", "m.f()", "", noop)}}
+			},
+		}, "domain a declares m.f, which module m already has"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := assemble(tc.domains)
@@ -44,6 +50,8 @@ func TestAssemblePlacesEachKind(t *testing.T) {
 			function("f", "f()", "", noop),
 			module("m", ""),
 			function("m.g", "m.g()", "", noop),
+			extendedModule("lib", "", &starlarkstruct.Module{Name: "lib", Members: starlark.StringDict{"own": starlark.None}}),
+			function("lib.added", "lib.added()", "", noop),
 			value("v", "", starlark.MakeInt(1)),
 			attribute("node.x", "", "documented only"),
 			onAccount("a", "account.a()", "", accountAlive),
@@ -60,8 +68,11 @@ func TestAssemblePlacesEachKind(t *testing.T) {
 	if m, ok := u.predeclared["m"].(*starlarkstruct.Module); !ok || m.Members["g"] == nil {
 		t.Errorf("m is not a module with g: %v", u.predeclared["m"])
 	}
-	if u.predeclared["v"] != starlark.MakeInt(1) || len(u.predeclared) != 3 {
-		t.Errorf("predeclared: %v, want f, m and v", u.predeclared)
+	if m, ok := u.predeclared["lib"].(*starlarkstruct.Module); !ok || m.Members["own"] == nil || m.Members["added"] == nil {
+		t.Errorf("lib is not a module with its own member and the added one: %v", u.predeclared["lib"])
+	}
+	if u.predeclared["v"] != starlark.MakeInt(1) || len(u.predeclared) != 4 {
+		t.Errorf("predeclared: %v, want f, m, lib and v", u.predeclared)
 	}
 	if u.account["a"] == nil || u.context["c"] == nil || u.service["s"] == nil {
 		t.Errorf("method tables: account %v, ctx %v, service %v", u.account, u.context, u.service)

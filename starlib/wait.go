@@ -3,14 +3,19 @@ package starlib
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
+	starlarktime "go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
 )
 
-// waitDomain is wait_until.
+// waitDomain is wait_until and time.sleep.
 func waitDomain() Domain {
 	return Domain{Name: "wait", Page: "writing-tests.md", Builtins: []Builtin{
+		function("time.sleep", "time.sleep(seconds)",
+			"Waits seconds (a number >= 0, or a duration such as `2 * time.second`) with the interpreter lock released, so the test's other threads run meanwhile. The test's timeout or Ctrl-C ends it early, with the test's cancellation as the error.",
+			timeSleep),
 		function("wait_until", "wait_until(cond, timeout_sec, backoff_sec = 0.1, err_msg = \"\", retry_on_exc = False)",
 			"Calls `cond()` until it returns a true value (which it returns), sleeping backoff_sec in between with the interpreter lock released. On timeout it fails with err_msg (a string, or a function returning one). An error raised by cond fails at once, unless retry_on_exc, in which case the last error is quoted on timeout.",
 			waitUntil),
@@ -39,6 +44,46 @@ func waitUntil(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	return poll(thread, b.Name(), timeout, backoff, retryOnExc, errMsg, func() (starlark.Value, error) {
 		return starlark.Call(thread, cond, nil, nil)
 	})
+}
+
+// timeSleep is time.sleep(seconds).
+func timeSleep(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var v starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &v); err != nil {
+		return nil, err
+	}
+	d, err := sleepDuration(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	_, err = Blocking(thread, func(ctx context.Context) (struct{}, error) { return struct{}{}, Sleep(ctx, d) })
+	if err != nil {
+		return nil, fmt.Errorf("%s(%s) ended early: %w", b.Name(), v, err)
+	}
+	return starlark.None, nil
+}
+
+// sleepDuration converts time.sleep's argument: a finite number of seconds
+// >= 0, or a duration >= 0.
+func sleepDuration(v starlark.Value) (time.Duration, error) {
+	if d, ok := v.(starlarktime.Duration); ok {
+		if d < 0 {
+			return 0, fmt.Errorf("cannot sleep a negative duration (%s)", d)
+		}
+		return time.Duration(d), nil
+	}
+	f, ok := starlark.AsFloat(v)
+	switch {
+	case !ok:
+		return 0, fmt.Errorf("want a number of seconds or a duration, not %s", v.Type())
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return 0, fmt.Errorf("want a finite number of seconds, not %s", v)
+	case f < 0:
+		return 0, fmt.Errorf("cannot sleep a negative time (%s seconds)", v)
+	case f*float64(time.Second) >= math.MaxInt64:
+		return 0, fmt.Errorf("%s seconds is more than a time.Duration holds (about 292 years)", v)
+	}
+	return time.Duration(f * float64(time.Second)), nil
 }
 
 // poll is the loop of wait_until, for builtins that wait on a condition of

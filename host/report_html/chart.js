@@ -7,8 +7,13 @@
 //     lines: [{name: "latency_ms", points: [[t, v], ...]}],  // t in Unix seconds
 //     windows: [{start: t1, end: t2, label: "partition #1"}], // end null: open
 //     t0: startOfTest,                                         // optional axis origin
+//     xLabel: function (t) { return "..."; },                  // optional, see below
 //     width: 720, height: 220                                  // optional
 //   });
+//
+// The x axis is time, labelled "+seconds" from t0; with xLabel it is any
+// number (a session's index in ducktape serve's trend charts), labelled
+// xLabel(x): a tick whose label is "" is left out.
 //   container.appendChild(figure);
 //
 // It returns a figure element of class "chart" holding a caption, an svg and, with
@@ -97,14 +102,18 @@ var ducktapeChart = (function () {
     }
     var tstep = niceStep(tspan, Math.max(2, Math.floor(plotW / 90)));
     for (var at = Math.ceil((tmin - t0) / tstep) * tstep; t0 + at <= tmax + 1e-9; at += tstep) {
-      root.appendChild(node(NS, "text", { "class": "tick", x: x(t0 + at), y: height - 8, "text-anchor": "middle" }, "+" + seconds(at)));
+      var label = spec.xLabel ? spec.xLabel(t0 + at) : "+" + seconds(at);
+      // The last label ends at the plot's right edge rather than past it.
+      var anchor = x(t0 + at) > width - PAD.right - 20 ? "end" : "middle";
+      if (label !== "") root.appendChild(node(NS, "text", { "class": "tick", x: x(t0 + at), y: height - 8, "text-anchor": anchor }, label));
     }
 
     windows.forEach(function (w) {
       var start = Math.max(w.start, tmin), end = Math.min(w.end != null ? w.end : tmax, tmax);
       if (end < start) return;
       var g = node(NS, "g", { "class": "window" });
-      g.appendChild(node(NS, "title", null, w.label + ": +" + seconds(w.start - t0) + " to " + (w.end != null ? "+" + seconds(w.end - t0) : "the end")));
+      var at = function (t) { return spec.xLabel ? spec.xLabel(t) : "+" + seconds(t - t0); };
+      g.appendChild(node(NS, "title", null, w.label + ": " + at(w.start) + " to " + (w.end != null ? at(w.end) : "the end")));
       g.appendChild(node(NS, "rect", { x: x(start), y: PAD.top, width: Math.max(x(end) - x(start), 2), height: plotH }));
       g.appendChild(node(NS, "text", { x: x(start) + 3, y: PAD.top + 11 }, w.label));
       root.appendChild(g);
@@ -145,7 +154,7 @@ var ducktapeChart = (function () {
         dots[i].setAttribute("cx", x(p[0])); dots[i].setAttribute("cy", y(p[1]));
         dots[i].setAttribute("visibility", "visible");
         rows.push((lines.length > 1 ? l.name + ": " : "") + format(p[1]) + unit);
-        if (i === 0) { gx = x(p[0]); rows.unshift("+" + seconds(p[0] - t0)); }
+        if (i === 0) { gx = x(p[0]); rows.unshift(spec.xLabel ? spec.xLabel(p[0]) : "+" + seconds(p[0] - t0)); }
       });
       guide.setAttribute("x1", gx); guide.setAttribute("x2", gx); guide.setAttribute("visibility", "visible");
       text.textContent = "";
