@@ -1,22 +1,14 @@
 package cluster
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"strconv"
 	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 )
-
-// pgidMarker starts the line the remote shell prints first: its pid, which
-// is also its process group (sshd makes every session's shell a session
-// leader). A cancelled command's whole group is killed through it.
-const pgidMarker = "\x1educktape-pgid "
 
 // Exec runs cmd in the login user's shell, in the home directory, as `ssh
 // host cmd` does. When ctx is cancelled the command's process group is
@@ -37,10 +29,10 @@ func (a *sshAccount) Exec(ctx context.Context, cmd string, stdout, stderr io.Wri
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	sniff := &pgidSniffer{w: stdout, found: make(chan int, 1)}
+	sniff := NewPgidSniffer(stdout)
 	s, release, err := a.pool.session(ctx, func(s *ssh.Session) error {
 		s.Stdout, s.Stderr = pooledCopy{sniff}, pooledCopy{stderr}
-		return s.Start(`printf '` + pgidMarker + `%d\n' $$; ` + cmd)
+		return s.Start(PgidScript(cmd))
 	})
 	if err != nil {
 		return -1, err
@@ -54,7 +46,7 @@ func (a *sshAccount) Exec(ctx context.Context, cmd string, stdout, stderr io.Wri
 	case <-ctx.Done():
 	}
 	select {
-	case pgid := <-sniff.found:
+	case pgid := <-sniff.Found():
 		a.killGroup(pgid)
 	case <-time.After(time.Second): // the shell never started: nothing to kill
 	}
@@ -70,8 +62,7 @@ func (a *sshAccount) Exec(ctx context.Context, cmd string, stdout, stderr io.Wri
 func (a *sshAccount) killGroup(pgid int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	kill := fmt.Sprintf("kill -KILL -%d", pgid) // dash's kill takes no "--"
-	s, release, err := a.pool.session(ctx, func(s *ssh.Session) error { return s.Start(kill) })
+	s, release, err := a.pool.session(ctx, func(s *ssh.Session) error { return s.Start(KillGroupCmd(pgid)) })
 	if err != nil {
 		return
 	}
@@ -113,59 +104,4 @@ func (a *sshAccount) exitStatus(err error) (int, error) {
 		return -1, a.connLost(err)
 	}
 	return -1, err
-}
-
-// pgidSniffer passes stdout through, less the marker line that carries the
-// shell's pid, which it sends on found. Lines a login script prints before
-// the marker pass through; after maxSniff bytes without it, sniffing stops.
-type pgidSniffer struct {
-	w     io.Writer
-	found chan int
-
-	mu   sync.Mutex
-	buf  []byte
-	done bool
-}
-
-const maxSniff = 4096
-
-func (p *pgidSniffer) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.done {
-		return p.w.Write(b)
-	}
-	p.buf = append(p.buf, b...)
-	for {
-		i := bytes.IndexByte(p.buf, '\n')
-		if i < 0 {
-			if len(p.buf) > maxSniff {
-				return len(b), p.flush()
-			}
-			return len(b), nil
-		}
-		line := p.buf[:i]
-		if rest, ok := bytes.CutPrefix(line, []byte(pgidMarker)); ok {
-			if pid, err := strconv.Atoi(string(rest)); err == nil {
-				p.found <- pid
-			}
-			p.buf = p.buf[i+1:]
-			return len(b), p.flush()
-		}
-		if _, err := p.w.Write(p.buf[:i+1]); err != nil {
-			return 0, err
-		}
-		p.buf = p.buf[i+1:]
-	}
-}
-
-// flush stops sniffing and writes what is held.
-func (p *pgidSniffer) flush() error {
-	p.done = true
-	if len(p.buf) == 0 {
-		return nil
-	}
-	_, err := p.w.Write(p.buf)
-	p.buf = nil
-	return err
 }

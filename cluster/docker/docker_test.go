@@ -18,11 +18,11 @@ import (
 )
 
 func TestDockerConformance(t *testing.T) {
-	accounttest.Run(t, dockertest.Views(dockertest.Start(t, 2, docker.Options{})))
+	accounttest.Run(t, accounttest.Views(dockertest.Start(t, 2, docker.Options{})))
 }
 
 func TestDockerIsolation(t *testing.T) {
-	accounttest.RunIsolation(t, dockertest.Views(dockertest.Start(t, 2, docker.Options{})))
+	accounttest.RunIsolation(t, accounttest.Views(dockertest.Start(t, 2, docker.Options{})))
 }
 
 // TestDockerNodesAreHosts: each node is a host of its own: its hostname is

@@ -342,3 +342,14 @@ func readJSONMessages(r io.Reader) error {
 		}
 	}
 }
+
+// DefaultImage returns the name of the default image for this machine's
+// packages (ducktape-node:<content hash>) without building it: other
+// providers run it where they cannot build it (package kube).
+func DefaultImage() (string, error) {
+	r, err := defaultRecipe("/", nil)
+	if err != nil {
+		return "", err
+	}
+	return r.tag, nil
+}

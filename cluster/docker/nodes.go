@@ -83,7 +83,7 @@ func newClusterID() string {
 
 // labels returns the labels of the cluster's containers and network.
 func (dc *dockerCluster) labels() map[string]string {
-	l := map[string]string{labelCluster: dc.id, labelDriver: driverID()}
+	l := map[string]string{labelCluster: dc.id, labelDriver: cluster.DriverProcess()}
 	if dc.opts.Keep {
 		l[labelKeep] = "true"
 	}
