@@ -1,11 +1,13 @@
 package kube_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -221,5 +223,50 @@ func parallel(b *testing.B, n int, fn func(i int) error) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkKubeDial: a connection opened to an echo server in a pod and
+// one line sent and echoed back on it, then a line echoed on an open
+// connection, by each route: direct (what .ci/kube's cluster gets) and
+// through the relay exec'd in the pod (what a remote cluster gets).
+func BenchmarkKubeDial(b *testing.B) {
+	n := kubetest.Start(b, 1, kube.Options{}).Nodes()[0]
+	echo := podEchoServer(b, n)
+	ctx := context.Background()
+	for _, route := range []cluster.Route{cluster.RouteDirect, cluster.RouteExec} {
+		acct := kube.WithRoute(n, route).Account
+		b.Run(string(route)+"/connect", func(b *testing.B) {
+			for range b.N {
+				c, err := acct.Dial(ctx, "tcp", echo)
+				if err != nil {
+					b.Fatal(err)
+				}
+				echoLine(b, c, bufio.NewReader(c))
+				c.Close()
+			}
+		})
+		b.Run(string(route)+"/round-trip", func(b *testing.B) {
+			c, err := acct.Dial(ctx, "tcp", echo)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			r := bufio.NewReader(c)
+			b.ResetTimer()
+			for range b.N {
+				echoLine(b, c, r)
+			}
+		})
+	}
+}
+
+// echoLine sends a line on c and reads it back from r.
+func echoLine(b *testing.B, c net.Conn, r *bufio.Reader) {
+	if _, err := io.WriteString(c, "ping\n"); err != nil {
+		b.Fatal(err)
+	}
+	if line, err := r.ReadString('\n'); err != nil || line != "ping\n" {
+		b.Fatalf("echo: %q, %v", line, err)
 	}
 }

@@ -20,7 +20,7 @@ const echoPort = "7007"
 // podEchoServer starts a line echo server on node n's address in its pod
 // (perl, of the node image), which closes a connection that sends "quit",
 // and returns its address once it listens.
-func podEchoServer(t *testing.T, n *cluster.Node) string {
+func podEchoServer(t testing.TB, n *cluster.Node) string {
 	t.Helper()
 	ip := n.Account.Info().ExternallyRoutableIP
 	const server = `$s = IO::Socket::INET->new(LocalAddr => $ARGV[0], LocalPort => $ARGV[1], Listen => 8, ReuseAddr => 1) or die "listen: $!";
