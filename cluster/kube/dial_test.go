@@ -18,7 +18,7 @@ import (
 const echoPort = "7007"
 
 // podEchoServer starts a line echo server on node n's address in its pod
-// (perl, of the node image), which closes a connection that sends "quit",
+// (or container: perl, of the node image), which closes a connection that sends "quit",
 // and returns its address once it listens.
 func podEchoServer(t testing.TB, n *cluster.Node) string {
 	t.Helper()
