@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,9 @@ func TestKubeDial(t *testing.T) {
 
 	relayed := kube.WithRoute(n, cluster.RouteExec)
 	ctx := context.Background()
+	if _, err := relayed.Account.Dial(ctx, "tcp", refused); err == nil || !strings.Contains(err.Error(), "(through a relay exec'd in it)") {
+		t.Errorf("a relayed dial of a closed port: %v, want an error naming the relay", err)
+	}
 	c, err := relayed.Account.Dial(ctx, "tcp", echo)
 	if err != nil {
 		t.Fatal(err)
