@@ -127,7 +127,7 @@ func (a *account) Dial(ctx context.Context, network, address string) (net.Conn, 
 func (a *account) Route() cluster.Route { return a.route }
 
 // relayScript is the relay: bash connects to host $1, port $2 (its
-// /dev/tcp), says "connected" on stderr, then copies between the
+// /dev/tcp), says relayConnected on stderr, then copies between the
 // connection and its stdin and stdout until either direction ends, and
 // kills the other copy: so the service sees its connection closed when
 // the driver closes its end (the exec's stdin ends), and the driver sees
@@ -135,11 +135,14 @@ func (a *account) Route() cluster.Route { return a.route }
 // it). bash is in the default node image (an image of your own for
 // --kube-image needs it too, or the driver must route to the pods).
 const relayScript = `exec 3<>"/dev/tcp/$1/$2" || exit 1
-echo connected >&2
+echo ducktape-relay-connected >&2
 cat <&3 & r=$!
 cat <&0 >&3 & w=$!
 wait -n
 kill $r $w 2>/dev/null`
+
+// relayConnected is what the relay says on stderr once it is connected.
+const relayConnected = "ducktape-relay-connected\n"
 
 // relayCloseWait bounds how long a closed relay connection's stream
 // stays open for the relay to end by itself (its stdin closed) before the
@@ -220,7 +223,7 @@ func (l *relayLog) Write(p []byte) (int, error) {
 	if len(l.buf) < 4096 {
 		l.buf = append(l.buf, p...)
 	}
-	if bytes.Contains(l.buf, []byte("connected\n")) {
+	if bytes.Contains(l.buf, []byte(relayConnected)) {
 		l.done = true
 		close(l.connected)
 	}
