@@ -267,6 +267,9 @@ type searcher struct {
 	onPath    []bool
 	path      []int32
 	pathRel   []rel
+	mark      []uint32 // reaches' stamp of each vertex
+	markStamp uint32
+	frontier  []int32
 }
 
 type entry struct {
@@ -480,14 +483,47 @@ func (s *searcher) from(start int32, c class, mask rel, comp []int32, best *cycl
 	return found, walk, nil
 }
 
+// reaches reports whether start is reachable from v by edges of mask
+// through vertices for which in holds and that are not on the path: a
+// breadth-first search, O(k + e), which cuts off the paths that have
+// walled themselves in.
+func (s *searcher) reaches(v, start int32, mask rel, in func(int32) bool) bool {
+	g := s.g
+	s.markStamp++
+	if s.markStamp == 0 {
+		clear(s.mark)
+		s.markStamp = 1
+	}
+	s.mark[v] = s.markStamp
+	s.frontier = append(s.frontier[:0], v)
+	for head := 0; head < len(s.frontier); head++ {
+		u := s.frontier[head]
+		for e := g.off[u]; e < g.off[u+1]; e++ {
+			w := g.to[e]
+			if g.rel[e]&mask == 0 {
+				continue
+			}
+			if w == start {
+				return true
+			}
+			if in(w) && !s.onPath[w] && s.mark[w] != s.markStamp {
+				s.mark[w] = s.markStamp
+				s.frontier = append(s.frontier, w)
+			}
+		}
+	}
+	return false
+}
+
 // exact returns the shortest simple cycle of class c through start (in its
 // canonical rotation) shorter than bound (any length if bound is nil), or
 // nil. First a breadth-first search backwards from start over (vertex,
 // state) pairs gives each pair's shortest walk back (the walk distance, a
 // lower bound on the path distance); then a depth-first search over the
-// simple paths from start, branch and bound: a path is extended only while
-// its length plus the walk distance from its end is less than the bound,
-// which shrinks to each cycle found.
+// simple paths from start, branch and bound: a path is extended to a vertex
+// only while its length plus the walk distance from there is less than the
+// bound, which shrinks to each cycle found, and start is reachable from
+// there off the path.
 func (s *searcher) exact(start int32, c class, mask rel, comp []int32, bound *cycle) (*cycle, error) {
 	g := s.g
 	n := g.n()
@@ -502,6 +538,7 @@ func (s *searcher) exact(start int32, c class, mask rel, comp []int32, bound *cy
 		s.dist = make([]int32, n*states)
 		s.distStamp = make([]uint32, n*states)
 		s.onPath = make([]bool, n)
+		s.mark = make([]uint32, n)
 	}
 	in := func(v int32) bool { return comp[v] == comp[start] && !s.removed[v] && v != start }
 	// Backwards: dist[(u, st)] is the fewest edges from u in state st to
@@ -570,6 +607,7 @@ func (s *searcher) exact(start int32, c class, mask rel, comp []int32, bound *cy
 			if w != start && (!in(w) || s.onPath[w]) {
 				continue
 			}
+			reach := 0 // whether start is reachable from w off the path: 0 not known yet, 1 yes, 2 no
 			for labels := g.rel[e] & mask; labels != 0; labels &= labels - 1 {
 				label := labels & -labels
 				next := c.next(st, label)
@@ -590,6 +628,15 @@ func (s *searcher) exact(start int32, c class, mask rel, comp []int32, bound *cy
 				}
 				if d := distance(w, next); d < 0 || depth+1+d >= limit {
 					continue
+				}
+				if reach == 0 {
+					reach = 2
+					if s.reaches(w, start, mask, in) {
+						reach = 1
+					}
+				}
+				if reach == 2 {
+					break
 				}
 				s.onPath[w] = true
 				s.path = append(s.path, w)

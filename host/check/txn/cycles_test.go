@@ -135,3 +135,66 @@ func TestShortestGivesUpAtTheDeadline(t *testing.T) {
 		t.Fatalf("shortest = %v, want errTimeout", err)
 	}
 }
+
+// TestExactGivesUpAtTheDeadline: the exact fallback, exponential at worst,
+// also ends with errTimeout. From vertex 0 a chain of 40 diamonds of ww
+// edges leads to a vertex that goes back to 0 (ww) or to 1 and back
+// (process edges). The shortest closed walk of G0-process from 0 passes
+// that vertex twice, and no simple G0-process cycle exists, so the
+// fallback tries every simple path through the diamonds: 2^40 of them,
+// each with 0 still reachable.
+func TestExactGivesUpAtTheDeadline(t *testing.T) {
+	e := &edgeList{}
+	e.add(0, 2, ww)
+	join := diamonds(e, 2, 40, ww)
+	e.add(join, 0, ww)
+	e.add(join, 1, process)
+	e.add(1, join, process)
+	g := buildGraph(int(join)+1, e)
+	s := newSearcher(context.Background(), g, 50*time.Millisecond)
+	if _, err := s.shortest(class{name: "G0-process", kind: kindG0, extra: process, need: process}); err != errTimeout {
+		t.Fatalf("shortest = %v, want errTimeout", err)
+	}
+	if s.rev == nil {
+		t.Fatal("the exact fallback did not run")
+	}
+}
+
+// TestExactPrunesWalledInPaths: a path that can no longer get back to its
+// start without crossing itself is cut at once. The shortest closed walk
+// of G0-process from 0 goes 0 -ww-> 1 -process-> ... -process-> 1 -ww-> 0
+// through a chain of 40 diamonds of process edges from 1 back to 1; no
+// simple G0-process cycle exists, and every path into the diamonds has
+// walled 0 off (only 1 leads back), so the fallback proves it at once
+// rather than trying 2^40 paths.
+func TestExactPrunesWalledInPaths(t *testing.T) {
+	e := &edgeList{}
+	e.add(0, 1, ww)
+	e.add(1, 0, ww)
+	join := diamonds(e, 1, 40, process)
+	e.add(join, 1, process)
+	g := buildGraph(int(join)+1, e)
+	s := newSearcher(context.Background(), g, time.Minute)
+	if cyc, err := s.shortest(class{name: "G0-process", kind: kindG0, extra: process, need: process}); cyc != nil || err != nil {
+		t.Fatalf("shortest = %v, %v; want none", cyc, err)
+	}
+	if s.rev == nil {
+		t.Fatal("the exact fallback did not run")
+	}
+}
+
+// diamonds adds a chain of n diamonds of edges r from vertex from, each
+// through two new vertices to the next join (a new vertex), and returns
+// the last join: 2^n paths, over vertices from+1 to from+3n.
+func diamonds(e *edgeList, from int32, n int, r rel) int32 {
+	join := from
+	for range n {
+		a, b, next := join+1, join+2, join+3
+		e.add(join, a, r)
+		e.add(join, b, r)
+		e.add(a, next, r)
+		e.add(b, next, r)
+		join = next
+	}
+	return join
+}
