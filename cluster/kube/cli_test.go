@@ -26,8 +26,8 @@ import (
 // through the binary, as a user would: all pass, the partition really
 // acts between pods, and the session leaves no pod or namespace behind.
 func TestKubeExamples(t *testing.T) {
-	bin := hosttest.BuildDucktape(t)
 	kubetest.Require(t)
+	bin := hosttest.BuildDucktape(t)
 	results := filepath.Join(t.TempDir(), "results")
 	cmd := exec.Command(bin, "--cluster", "kubernetes", "--kube-nodes", "3", "--no-color", "--results-root", results,
 		"../../examples/faults", "../../examples/redis")
@@ -125,8 +125,8 @@ func kubeLeft(t *testing.T, pid int) []kube.SessionInfo {
 // TestKubeCtrlC: SIGINT during a test on kubernetes nodes stops the run,
 // reports it, and deletes the session's pods and namespace.
 func TestKubeCtrlC(t *testing.T) {
-	bin := hosttest.BuildDucktape(t)
 	kubetest.Require(t)
+	bin := hosttest.BuildDucktape(t)
 	cmd, out := kubeSession(t, bin, "sleep 51.5")
 	if len(kubeLeft(t, cmd.Process.Pid)) != 1 {
 		t.Fatalf("no kubernetes session found")
@@ -148,8 +148,8 @@ func TestKubeCtrlC(t *testing.T) {
 // the next session warns about them, and `ducktape kube prune` deletes
 // them.
 func TestKubePruneAfterKill(t *testing.T) {
-	bin := hosttest.BuildDucktape(t)
 	kubetest.Require(t)
+	bin := hosttest.BuildDucktape(t)
 	killed, _ := kubeSession(t, bin, "sleep 52.5")
 	killed.Process.Kill()
 	killed.Wait()
