@@ -523,7 +523,10 @@ func (s *searcher) reaches(v, start int32, mask rel, in func(int32) bool) bool {
 // simple paths from start, branch and bound: a path is extended to a vertex
 // only while its length plus the walk distance from there is less than the
 // bound, which shrinks to each cycle found, and start is reachable from
-// there off the path.
+// there off the path. The depth-first search keeps an explicit stack, so a
+// path as long as a component of a million transactions cannot overflow
+// the goroutine's. Past the deadline it returns what it found so far and
+// errTimeout.
 func (s *searcher) exact(start int32, c class, mask rel, comp []int32, bound *cycle) (*cycle, error) {
 	g := s.g
 	n := g.n()
@@ -593,67 +596,84 @@ func (s *searcher) exact(start int32, c class, mask rel, comp []int32, bound *cy
 	var found *cycle
 	s.path = append(s.path[:0], start)
 	s.pathRel = s.pathRel[:0]
-	var err error
-	var walk func(v int32, st uint8) bool
-	// walk extends the path ending at v in state st; false when the search
-	// must stop (err says why, or a cycle as short as the class allows).
-	walk = func(v int32, st uint8) bool {
-		if err = s.tick(); err != nil {
-			return false
+	// The depth-first search keeps its own stack (no recursion: a path may
+	// be as long as the component): a frame per vertex of the path, at its
+	// state, with the edge it tries (to w; the labels of it left to try)
+	// and the edges after it.
+	type frame struct {
+		v, w   int32
+		st     uint8
+		e      int32
+		labels rel
+		reach  int8 // whether start is reachable from w off the path: 0 not known yet, 1 yes, 2 no
+	}
+	defer func() { // leave onPath all false, whenever the search stops
+		for _, v := range s.path[1:] {
+			s.onPath[v] = false
 		}
-		depth := int32(len(s.pathRel))
-		for e := g.off[v]; e < g.off[v+1]; e++ {
-			w := g.to[e]
-			if w != start && (!in(w) || s.onPath[w]) {
+	}()
+	stack := []frame{{v: start, st: stStart * 2, e: g.off[start]}}
+	for len(stack) > 0 {
+		if err := s.tick(); err != nil {
+			return found, err
+		}
+		f := &stack[len(stack)-1]
+		if f.labels == 0 { // the next edge, or back
+			if f.e == g.off[f.v+1] {
+				stack = stack[:len(stack)-1]
+				if f.v != start {
+					s.onPath[f.v] = false
+					s.path = s.path[:len(s.path)-1]
+					s.pathRel = s.pathRel[:len(s.pathRel)-1]
+				}
 				continue
 			}
-			reach := 0 // whether start is reachable from w off the path: 0 not known yet, 1 yes, 2 no
-			for labels := g.rel[e] & mask; labels != 0; labels &= labels - 1 {
-				label := labels & -labels
-				next := c.next(st, label)
-				if next < 0 {
-					continue
-				}
-				if w == start {
-					if c.closes(next) && depth+1 < limit {
-						cyc := &cycle{vs: append([]int32(nil), s.path...), labels: append(append([]rel(nil), s.pathRel...), label)}
-						if classify(cyc.labels) == c.name {
-							found, limit = cyc, depth+1
-							if int(limit) == c.kind.minLen() {
-								return false
-							}
-						}
+			f.w, f.labels, f.reach = g.to[f.e], g.rel[f.e]&mask, 0
+			f.e++
+			if f.w != start && (!in(f.w) || s.onPath[f.w]) {
+				f.labels = 0
+			}
+			continue
+		}
+		label := f.labels & -f.labels
+		f.labels &^= label
+		depth := int32(len(s.pathRel))
+		next := c.next(f.st, label)
+		if next < 0 {
+			continue
+		}
+		if f.w == start {
+			if c.closes(next) && depth+1 < limit {
+				cyc := &cycle{vs: append([]int32(nil), s.path...), labels: append(append([]rel(nil), s.pathRel...), label)}
+				if classify(cyc.labels) == c.name {
+					found, limit = cyc, depth+1
+					if int(limit) == c.kind.minLen() {
+						return found, nil
 					}
-					continue
-				}
-				if d := distance(w, next); d < 0 || depth+1+d >= limit {
-					continue
-				}
-				if reach == 0 {
-					reach = 2
-					if s.reaches(w, start, mask, in) {
-						reach = 1
-					}
-				}
-				if reach == 2 {
-					break
-				}
-				s.onPath[w] = true
-				s.path = append(s.path, w)
-				s.pathRel = append(s.pathRel, label)
-				more := walk(w, uint8(next))
-				s.path = s.path[:len(s.path)-1]
-				s.pathRel = s.pathRel[:len(s.pathRel)-1]
-				s.onPath[w] = false
-				if !more {
-					return false
 				}
 			}
+			continue
 		}
-		return true
+		if d := distance(f.w, next); d < 0 || depth+1+d >= limit {
+			continue
+		}
+		if f.reach == 0 {
+			f.reach = 2
+			if s.reaches(f.w, start, mask, in) {
+				f.reach = 1
+			}
+		}
+		if f.reach == 2 {
+			f.labels = 0
+			continue
+		}
+		w := f.w
+		s.onPath[w] = true
+		s.path = append(s.path, w)
+		s.pathRel = append(s.pathRel, label)
+		stack = append(stack, frame{v: w, st: uint8(next), e: g.off[w]})
 	}
-	walk(start, stStart*2)
-	return found, err
+	return found, nil
 }
 
 // simple turns the closed walk ending at queue entry last, closed by an
