@@ -254,10 +254,22 @@ type searcher struct {
 	deadline time.Time
 	pops     int
 	g        *graph
+	rev      *graph   // g's edges reversed, for exact; built when first needed
 	visited  []uint32 // stamp of each (vertex, state)
 	stamp    uint32
 	queue    []entry
 	removed  []bool
+	// exact's scratch: the distance of each (vertex, state) back to the
+	// start (valid where distStamp is the stamp), the path so far and its
+	// vertices.
+	dist      []int32
+	distStamp []uint32
+	onPath    []bool
+	path      []int32
+	pathRel   []rel
+	mark      []uint32 // reaches' stamp of each vertex
+	markStamp uint32
+	frontier  []int32
 }
 
 type entry struct {
@@ -268,24 +280,37 @@ type entry struct {
 	depth  int32
 }
 
+// states is the number of search states per vertex: the automaton's, each
+// × whether a variant's needed relation was used (state*2 + used).
+const states = baseStates * 2
+
 func newSearcher(ctx context.Context, g *graph, limit time.Duration) *searcher {
 	return &searcher{ctx: ctx, deadline: time.Now().Add(limit), g: g, removed: make([]bool, g.n())}
 }
 
 // shortest returns a shortest simple cycle of class c in the component,
-// or nil when there is none. Per class: the strongly connected components
-// of the edges c may use narrow the search (a cycle lies in one); its
-// canonical first edges give the start vertices; from each start in turn,
-// a breadth-first search over (vertex, automaton state) pairs finds the
-// shortest closed walk the automaton accepts, shorter than the best so
-// far. For a class whose cycles are not rotated (G0 and its variants) the
-// start is then removed: every cycle through it was considered. A closed
-// walk that repeats a vertex is split into simple cycles and counts only
-// if one of them is of the class, which can hide a cycle of the class
-// whose walk the search pruned (rare: a test measures it). Worst case
-// O(k·e·s) for k vertices, e edges and s states (at most 16); it stops
-// early at a cycle as short as the class allows, and returns errTimeout
-// past the deadline.
+// or nil when there is none: exact, unless it returns errTimeout (then
+// what it returns, if anything, is a cycle of the class, not necessarily
+// the shortest). Per class: the strongly connected components of the edges
+// c may use narrow the search (a cycle lies in one); its canonical first
+// edges give the start vertices. From each start in turn, a breadth-first
+// search over (vertex, automaton state) pairs finds the shortest closed
+// walk the automaton accepts, shorter than the best so far (from). A
+// simple walk is the shortest cycle of the class through the start; one
+// that repeats a vertex (the walk passed a vertex in two states) only
+// bounds it from below, so exact then searches the simple paths from that
+// start depth first, pruned by the walk distances back to the start. For a
+// class whose cycles are not rotated (G0 and its variants) the start is
+// then removed: every cycle through it was considered. The breadth-first
+// search is O(k·e·s) for k vertices, e edges and s states (at most 16); the
+// depth-first one is exponential in the worst case (a simple cycle with
+// two rw edges, none adjacent, or with an rw and a process edge, is as
+// hard to find as one through two given vertices, which is NP-complete),
+// and rare: on random graphs whose process and realtime edges need not
+// follow time about 1 class search in 20 needs it, on the simulated
+// histories of BenchmarkCycleSearch 1 in several thousand. Both stop early
+// at a cycle as short as the class allows, and return errTimeout past the
+// deadline (the one limit on the search: a component's classes share it).
 func (s *searcher) shortest(c class) (*cycle, error) {
 	g := s.g
 	mask := c.kind.data() | c.extra
@@ -317,7 +342,6 @@ func (s *searcher) shortest(c class) (*cycle, error) {
 			starts = append(starts, v)
 		}
 	}
-	states := baseStates * 2 // × whether the variant's needed relation was used
 	if len(s.visited) < g.n()*states {
 		s.visited = make([]uint32, g.n()*states)
 		s.stamp = 0
@@ -328,15 +352,29 @@ func (s *searcher) shortest(c class) (*cycle, error) {
 		if c.need != 0 && !hasNeed[comp[start]] {
 			continue
 		}
-		found, err := s.from(start, c, mask, comp, best)
-		if err != nil {
-			return best, err
+		found, walk, err := s.from(start, c, mask, comp, best)
+		if err == nil && walk > 0 && (found == nil || len(found.vs) > walk) {
+			// The shortest walk repeats a vertex: the shortest cycle
+			// through start, if any, is at least as long; look for one
+			// shorter than found (or best) among the simple paths.
+			bound := found
+			if bound == nil {
+				bound = best
+			}
+			var exact *cycle
+			exact, err = s.exact(start, c, mask, comp, bound)
+			if exact != nil {
+				found = exact
+			}
 		}
 		if found != nil {
 			best = found
-			if len(best.vs) == c.kind.minLen() {
-				break
-			}
+		}
+		if err != nil {
+			return best, err
+		}
+		if best != nil && len(best.vs) == c.kind.minLen() {
+			break
 		}
 		// Every cycle through start was considered, unless cycles are
 		// rotated: then start may lie on a cycle whose rotation begins
@@ -346,29 +384,64 @@ func (s *searcher) shortest(c class) (*cycle, error) {
 	return best, nil
 }
 
+// tick counts a step of the search and, every 1,024, reports the deadline
+// passed or the context done.
+func (s *searcher) tick() error {
+	if s.pops++; s.pops&1023 != 0 {
+		return nil
+	}
+	if time.Now().After(s.deadline) {
+		return errTimeout
+	}
+	return s.ctx.Err()
+}
+
+// nextStamp starts a search: every (vertex, state) unvisited.
+func (s *searcher) nextStamp() {
+	s.stamp++
+	if s.stamp == 0 { // wrapped: forget every old stamp
+		clear(s.visited)
+		clear(s.distStamp)
+		s.stamp = 1
+	}
+}
+
+// next is the search state after reading an edge of relation label (one
+// relation) in state st, or -1.
+func (c class) next(st uint8, label rel) int {
+	next := c.kind.step(int(st/2), labelIndex(label))
+	if next < 0 {
+		return -1
+	}
+	used := int(st % 2)
+	if label&c.need != 0 {
+		used = 1
+	}
+	return next*2 + used
+}
+
+// closes reports whether a walk in search state st is a cycle of class c
+// once back at its start.
+func (c class) closes(st int) bool {
+	return c.kind.accepts(st/2) && (c.need == 0 || st%2 == 1)
+}
+
 // from is the breadth-first search of shortest from one start; it returns
-// a cycle shorter than best, or nil.
-func (s *searcher) from(start int32, c class, mask rel, comp []int32, best *cycle) (*cycle, error) {
+// a cycle shorter than best, or nil, and the length of the shortest closed
+// walk the automaton accepts (shorter than best; 0 if none).
+func (s *searcher) from(start int32, c class, mask rel, comp []int32, best *cycle) (*cycle, int, error) {
 	g := s.g
 	limit := int32(1 << 30)
 	if best != nil {
 		limit = int32(len(best.vs))
 	}
-	s.stamp++
-	if s.stamp == 0 { // wrapped: forget every old stamp
-		clear(s.visited)
-		s.stamp = 1
-	}
+	s.nextStamp()
 	s.queue = append(s.queue[:0], entry{v: start, state: stStart * 2, parent: -1})
 	var found *cycle
+	walk := 0
 	for head := 0; head < len(s.queue); head++ {
-		if s.pops++; s.pops&1023 == 0 {
-			if time.Now().After(s.deadline) {
-				return nil, errTimeout
-			}
-			if err := s.ctx.Err(); err != nil {
-				return nil, err
-			}
+		if err := s.tick(); err != nil {
+			return found, walk, err
 		}
 		cur := s.queue[head]
 		if cur.depth+1 >= limit {
@@ -380,20 +453,17 @@ func (s *searcher) from(start int32, c class, mask rel, comp []int32, best *cycl
 			if comp[w] != comp[start] || s.removed[w] {
 				continue
 			}
-			labels := g.rel[e] & mask
-			for labels != 0 {
+			for labels := g.rel[e] & mask; labels != 0; labels &= labels - 1 {
 				label := labels & -labels
-				labels &^= label
-				next := c.kind.step(int(cur.state/2), labelIndex(label))
+				next := c.next(cur.state, label)
 				if next < 0 {
 					continue
 				}
-				seen := cur.state % 2
-				if label&c.need != 0 {
-					seen = 1
-				}
 				if w == start {
-					if c.kind.accepts(next) && (c.need == 0 || seen == 1) {
+					if c.closes(next) {
+						if walk == 0 {
+							walk = int(cur.depth + 1)
+						}
 						if cyc := s.simple(int32(head), label, c); cyc != nil && (found == nil || len(cyc.vs) < len(found.vs)) {
 							found = cyc
 							limit = int32(len(cyc.vs))
@@ -401,15 +471,207 @@ func (s *searcher) from(start int32, c class, mask rel, comp []int32, best *cycl
 					}
 					continue
 				}
-				st := uint8(next*2) + seen
-				slot := int(w)*baseStates*2 + int(st)
+				slot := int(w)*states + next
 				if s.visited[slot] == s.stamp {
 					continue
 				}
 				s.visited[slot] = s.stamp
-				s.queue = append(s.queue, entry{v: w, state: st, label: label, parent: int32(head), depth: cur.depth + 1})
+				s.queue = append(s.queue, entry{v: w, state: uint8(next), label: label, parent: int32(head), depth: cur.depth + 1})
 			}
 		}
+	}
+	return found, walk, nil
+}
+
+// reaches reports whether start is reachable from v by edges of mask
+// through vertices for which in holds and that are not on the path: a
+// breadth-first search, O(k + e), which cuts off the paths that have
+// walled themselves in.
+func (s *searcher) reaches(v, start int32, mask rel, in func(int32) bool) bool {
+	g := s.g
+	s.markStamp++
+	if s.markStamp == 0 {
+		clear(s.mark)
+		s.markStamp = 1
+	}
+	s.mark[v] = s.markStamp
+	s.frontier = append(s.frontier[:0], v)
+	for head := 0; head < len(s.frontier); head++ {
+		u := s.frontier[head]
+		for e := g.off[u]; e < g.off[u+1]; e++ {
+			w := g.to[e]
+			if g.rel[e]&mask == 0 {
+				continue
+			}
+			if w == start {
+				return true
+			}
+			if in(w) && !s.onPath[w] && s.mark[w] != s.markStamp {
+				s.mark[w] = s.markStamp
+				s.frontier = append(s.frontier, w)
+			}
+		}
+	}
+	return false
+}
+
+// exact returns the shortest simple cycle of class c through start (in its
+// canonical rotation) shorter than bound (any length if bound is nil), or
+// nil. First a breadth-first search backwards from start over (vertex,
+// state) pairs gives each pair's shortest walk back (the walk distance, a
+// lower bound on the path distance); then a depth-first search over the
+// simple paths from start, branch and bound: a path is extended to a vertex
+// only while its length plus the walk distance from there is less than the
+// bound, which shrinks to each cycle found, and start is reachable from
+// there off the path. The depth-first search keeps an explicit stack, so a
+// path as long as a component of a million transactions cannot overflow
+// the goroutine's. Past the deadline it returns what it found so far and
+// errTimeout.
+func (s *searcher) exact(start int32, c class, mask rel, comp []int32, bound *cycle) (*cycle, error) {
+	g := s.g
+	n := g.n()
+	if s.rev == nil {
+		var e edgeList
+		for v := range int32(n) {
+			for i := g.off[v]; i < g.off[v+1]; i++ {
+				e.add(g.to[i], v, g.rel[i])
+			}
+		}
+		s.rev = buildGraph(n, &e)
+		s.dist = make([]int32, n*states)
+		s.distStamp = make([]uint32, n*states)
+		s.onPath = make([]bool, n)
+		s.mark = make([]uint32, n)
+	}
+	in := func(v int32) bool { return comp[v] == comp[start] && !s.removed[v] && v != start }
+	// Backwards: dist[(u, st)] is the fewest edges from u in state st to
+	// start, closing as a cycle of the class.
+	s.nextStamp()
+	queue := s.queue[:0]
+	reach := func(u int32, st int, d int32) {
+		if slot := int(u)*states + st; s.distStamp[slot] != s.stamp {
+			s.distStamp[slot], s.dist[slot] = s.stamp, d
+			queue = append(queue, entry{v: u, state: uint8(st), depth: d})
+		}
+	}
+	// preds calls reach for each (u, st) with an edge u -> w that takes
+	// state st to a state for which ok holds.
+	preds := func(w int32, d int32, ok func(next int) bool) {
+		r := s.rev
+		for i := r.off[w]; i < r.off[w+1]; i++ {
+			u := r.to[i]
+			if !in(u) {
+				continue
+			}
+			for labels := r.rel[i] & mask; labels != 0; labels &= labels - 1 {
+				label := labels & -labels
+				for st := 2; st < states; st++ { // not stStart: u is not start
+					if next := c.next(uint8(st), label); next >= 0 && ok(next) {
+						reach(u, st, d)
+					}
+				}
+			}
+		}
+	}
+	preds(start, 1, c.closes)
+	for head := 0; head < len(queue); head++ {
+		if err := s.tick(); err != nil {
+			s.queue = queue
+			return nil, err
+		}
+		cur := queue[head]
+		preds(cur.v, cur.depth+1, func(next int) bool { return next == int(cur.state) })
+	}
+	s.queue = queue
+	distance := func(v int32, st int) int32 {
+		if slot := int(v)*states + st; s.distStamp[slot] == s.stamp {
+			return s.dist[slot]
+		}
+		return -1
+	}
+	limit := int32(1 << 30)
+	if bound != nil {
+		limit = int32(len(bound.vs))
+	}
+	var found *cycle
+	s.path = append(s.path[:0], start)
+	s.pathRel = s.pathRel[:0]
+	// The depth-first search keeps its own stack (no recursion: a path may
+	// be as long as the component): a frame per vertex of the path, at its
+	// state, with the edge it tries (to w; the labels of it left to try)
+	// and the edges after it.
+	type frame struct {
+		v, w   int32
+		st     uint8
+		e      int32
+		labels rel
+		reach  int8 // whether start is reachable from w off the path: 0 not known yet, 1 yes, 2 no
+	}
+	defer func() { // leave onPath all false, whenever the search stops
+		for _, v := range s.path[1:] {
+			s.onPath[v] = false
+		}
+	}()
+	stack := []frame{{v: start, st: stStart * 2, e: g.off[start]}}
+	for len(stack) > 0 {
+		if err := s.tick(); err != nil {
+			return found, err
+		}
+		f := &stack[len(stack)-1]
+		if f.labels == 0 { // the next edge, or back
+			if f.e == g.off[f.v+1] {
+				stack = stack[:len(stack)-1]
+				if f.v != start {
+					s.onPath[f.v] = false
+					s.path = s.path[:len(s.path)-1]
+					s.pathRel = s.pathRel[:len(s.pathRel)-1]
+				}
+				continue
+			}
+			f.w, f.labels, f.reach = g.to[f.e], g.rel[f.e]&mask, 0
+			f.e++
+			if f.w != start && (!in(f.w) || s.onPath[f.w]) {
+				f.labels = 0
+			}
+			continue
+		}
+		label := f.labels & -f.labels
+		f.labels &^= label
+		depth := int32(len(s.pathRel))
+		next := c.next(f.st, label)
+		if next < 0 {
+			continue
+		}
+		if f.w == start {
+			if c.closes(next) && depth+1 < limit {
+				cyc := &cycle{vs: append([]int32(nil), s.path...), labels: append(append([]rel(nil), s.pathRel...), label)}
+				if classify(cyc.labels) == c.name {
+					found, limit = cyc, depth+1
+					if int(limit) == c.kind.minLen() {
+						return found, nil
+					}
+				}
+			}
+			continue
+		}
+		if d := distance(f.w, next); d < 0 || depth+1+d >= limit {
+			continue
+		}
+		if f.reach == 0 {
+			f.reach = 2
+			if s.reaches(f.w, start, mask, in) {
+				f.reach = 1
+			}
+		}
+		if f.reach == 2 {
+			f.labels = 0
+			continue
+		}
+		w := f.w
+		s.onPath[w] = true
+		s.path = append(s.path, w)
+		s.pathRel = append(s.pathRel, label)
+		stack = append(stack, frame{v: w, st: uint8(next), e: g.off[w]})
 	}
 	return found, nil
 }

@@ -55,9 +55,16 @@
 //     class found there implies: the components of the relations the class
 //     may use narrow the search, and a breadth-first search over pairs of
 //     (transaction, state of an automaton that reads the cycle's edges)
-//     from each start vertex finds the shortest cycle of the class (see
-//     searcher.shortest). Each component's search has a time limit; past
-//     it, what it did not search is unknown.
+//     from each start vertex finds the shortest closed walk of the class;
+//     where that walk repeats a transaction (it passed one in two states),
+//     a depth-first search of the simple paths from that start, pruned by
+//     the walk distances, finds the shortest simple cycle or proves there
+//     is none (see searcher.shortest). So every cycle reported is simple,
+//     of the class named, and as short as any of that class in the
+//     component, and every class a component has a cycle of is reported
+//     (or a worse class found there that implies it). Each
+//     component's search has a time limit; past it, what it did not search
+//     is unknown.
 //  6. Verdict: the anomaly types found, the models they rule out by Elle's
 //     lattice (Violates), not OK when a model asked for forbids one; every
 //     cycle explained in words, edge by edge, ending in the contradiction,
@@ -76,7 +83,18 @@
 // for a component of k transactions, its e edges and s automaton states
 // (at most 16); it stops at a cycle as short as the class allows, so
 // components full of anomalies are quick, and a large one without a cycle
-// of some class is what the time limit is for.
+// of some class is what the time limit is for. The depth-first fallback is
+// exponential at worst: whether a simple cycle has two rw edges, none
+// adjacent, or an rw and a process edge, is NP-complete in general graphs
+// (it answers whether a cycle passes through two given vertices). It is
+// rarely needed (once in several thousand class searches on simulated
+// histories), and it drops a path as soon as the start is unreachable off
+// it. One inference step is not linear: rw-register's initial state gives
+// every transaction that read a key as None an rw edge to every writer of
+// the key, R·W edges for R such readers and W writers. Each is a fact no
+// other edge implies (without an assumption, nothing orders the writers),
+// so none is left out; keys retired after a few writes, as Elle's
+// generator does, keep them few.
 //
 // Everything is a pure function of its input (the visualization aside, a
 // file written into Options.Dir) and safe to run concurrently.
