@@ -22,7 +22,8 @@ type Dialer interface {
 	// node itself would reach it: usually its externally routable IP and a
 	// service's port). network is "tcp" (or "tcp4"/"tcp6").
 	Dial(ctx context.Context, network, address string) (net.Conn, error)
-	// Route is how Dial goes: RouteDirect or RouteSSH. It does not change.
+	// Route is how Dial goes: RouteDirect, RouteSSH or RouteExec. It does
+	// not change.
 	Route() Route
 }
 
@@ -40,6 +41,11 @@ const (
 	// address the driver's SSH connection goes to (docker nodes of a
 	// tcp:// or ssh:// engine, port forwards).
 	RouteSSH Route = "ssh"
+	// RouteExec is a relay run in the node (a process exec'd there that
+	// connects to the address and copies between the connection and its
+	// stdin and stdout): kubernetes pods whose addresses the driver cannot
+	// route to, reached through the API server (package cluster/kube).
+	RouteExec Route = "exec"
 )
 
 // directRoute is the rule of docs/clusters.md ("How the driver reaches
@@ -101,8 +107,11 @@ type ConnectError struct {
 
 func (e *ConnectError) Error() string {
 	via := ""
-	if e.Route == RouteSSH {
+	switch e.Route {
+	case RouteSSH:
 		via = " (through its SSH connection)"
+	case RouteExec:
+		via = " (through a relay exec'd in it)"
 	}
 	on := ""
 	if e.Node != "" {
@@ -131,14 +140,14 @@ func connectReason(err error) string {
 	return err.Error()
 }
 
-// dialDirect is the direct route: a TCP connection from the driver.
-func dialDirect(ctx context.Context, network, address string) (net.Conn, error) {
+// DialDirect is the direct route: a TCP connection from the driver.
+func DialDirect(ctx context.Context, network, address string) (net.Conn, error) {
 	return (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext(ctx, network, address)
 }
 
 // Dial is the local node's route: its services listen on this machine.
 func (a *localAccount) Dial(ctx context.Context, network, address string) (net.Conn, error) {
-	return dialDirect(ctx, network, address)
+	return DialDirect(ctx, network, address)
 }
 
 func (a *localAccount) Route() Route { return RouteDirect }
@@ -147,7 +156,7 @@ func (a *localAccount) Route() Route { return RouteDirect }
 // directRoute).
 func (a *sshAccount) Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	if a.route == RouteDirect {
-		return dialDirect(ctx, network, address)
+		return DialDirect(ctx, network, address)
 	}
 	return a.pool.dialTCP(ctx, address)
 }

@@ -29,25 +29,8 @@ func TestDockerIsolation(t *testing.T) {
 // its name, the others resolve that name to its address, and its file
 // system is its own.
 func TestDockerNodesAreHosts(t *testing.T) {
-	ctx := context.Background()
 	nodes := dockertest.Start(t, 2, docker.Options{}).Nodes()
-	a, b := nodes[0].Account, nodes[1].Account
-	if got, _ := a.Output(ctx, "hostname", cluster.OutputOptions{}); strings.TrimSpace(got) != nodes[0].Name {
-		t.Errorf("hostname of %s: %q", nodes[0].Name, got)
-	}
-	resolved, err := b.Output(ctx, "getent hosts "+nodes[0].Name, cluster.OutputOptions{})
-	if err != nil || strings.Fields(resolved)[0] != a.Info().ExternallyRoutableIP {
-		t.Errorf("%s resolves %s to %q (%v), want %s", nodes[1].Name, nodes[0].Name, resolved, err, a.Info().ExternallyRoutableIP)
-	}
-	if a.Info().ExternallyRoutableIP == b.Info().ExternallyRoutableIP {
-		t.Errorf("both nodes have address %s", a.Info().ExternallyRoutableIP)
-	}
-	if err := a.CreateFile(ctx, "mine", []byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := b.Exists(ctx, "mine"); ok || err != nil {
-		t.Errorf("a file made on %s exists on %s (%v)", nodes[0].Name, nodes[1].Name, err)
-	}
+	accounttest.CheckNodesAreHosts(t, nodes[0], nodes[1])
 	checkServiceDial(t, nodes[0], cluster.RouteDirect)
 }
 

@@ -13,10 +13,11 @@ import (
 // is one stream), so it is safe for concurrent use and Close has nothing
 // to release.
 type account struct {
-	info cluster.AccountInfo
-	kc   *kubeCluster
-	node string // the node's name, e.g. "kube1"
-	pod  string
+	info  cluster.AccountInfo
+	kc    *kubeCluster
+	node  string // the node's name, e.g. "kube1"
+	pod   string
+	route cluster.Route // how Dial goes: RouteDirect or RouteExec (dial.go)
 }
 
 func (a *account) Info() cluster.AccountInfo { return a.info }

@@ -1,11 +1,13 @@
 package kube_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/docker"
+	"github.com/ducktape-go/ducktape/cluster/docker/dockertest"
 	"github.com/ducktape-go/ducktape/cluster/kube"
 	"github.com/ducktape-go/ducktape/cluster/kube/kubetest"
 	corev1 "k8s.io/api/core/v1"
@@ -221,5 +224,63 @@ func parallel(b *testing.B, n int, fn func(i int) error) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkKubeDial: a connection opened to an echo server in a pod and
+// one line sent and echoed back on it, then a line echoed on an open
+// connection, by each route: direct (what .ci/kube's cluster gets) and
+// through the relay exec'd in the pod (what a remote cluster gets); and,
+// for reference, the same on a docker node of the same image (direct).
+func BenchmarkKubeDial(b *testing.B) {
+	n := kubetest.Start(b, 1, kube.Options{}).Nodes()[0]
+	d := dockertest.Start(b, 1, docker.Options{}).Nodes()[0]
+	for _, tc := range []struct {
+		name string
+		node *cluster.Node
+	}{
+		{"kube-direct", kube.WithRoute(n, cluster.RouteDirect)},
+		{"kube-exec", kube.WithRoute(n, cluster.RouteExec)},
+		{"docker-node", d},
+	} {
+		echo := podEchoServer(b, tc.node)
+		benchDial(b, tc.name, tc.node.Account, echo)
+	}
+}
+
+// benchDial runs the two benchmarks of BenchmarkKubeDial on one node.
+func benchDial(b *testing.B, name string, acct *cluster.RemoteAccount, echo string) {
+	ctx := context.Background()
+	b.Run(name+"/connect", func(b *testing.B) {
+		for range b.N {
+			c, err := acct.Dial(ctx, "tcp", echo)
+			if err != nil {
+				b.Fatal(err)
+			}
+			echoLine(b, c, bufio.NewReader(c))
+			c.Close()
+		}
+	})
+	b.Run(name+"/round-trip", func(b *testing.B) {
+		c, err := acct.Dial(ctx, "tcp", echo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		b.ResetTimer()
+		for range b.N {
+			echoLine(b, c, r)
+		}
+	})
+}
+
+// echoLine sends a line on c and reads it back from r.
+func echoLine(b *testing.B, c net.Conn, r *bufio.Reader) {
+	if _, err := io.WriteString(c, "ping\n"); err != nil {
+		b.Fatal(err)
+	}
+	if line, err := r.ReadString('\n'); err != nil || line != "ping\n" {
+		b.Fatalf("echo: %q, %v", line, err)
 	}
 }

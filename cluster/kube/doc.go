@@ -21,6 +21,11 @@
 // node image, each given its paths as arguments (nothing is quoted into a
 // script). See account.go and fs.go.
 //
+// Test clients reach services on the pods by the cluster's route, chosen
+// when it is opened (dial.go): directly when the driver reaches every
+// pod's address itself, else through a relay exec'd in the pod for each
+// connection.
+//
 // Every object the provider creates carries the labels of labels.go;
 // closing the cluster deletes the pods and the namespace it created, and
 // [Prune] deletes what a killed driver left. A command on a pod that was

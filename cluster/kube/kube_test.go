@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/accounttest"
 	"github.com/ducktape-go/ducktape/cluster/kube"
 	"github.com/ducktape-go/ducktape/cluster/kube/kubetest"
@@ -30,24 +29,8 @@ func TestKubeIsolation(t *testing.T) {
 func TestKubeNodesAreHosts(t *testing.T) {
 	ctx := context.Background()
 	nodes := kubetest.Start(t, 2, kube.Options{}).Nodes()
-	a, b := nodes[0].Account, nodes[1].Account
-	if got, _ := a.Output(ctx, "hostname", cluster.OutputOptions{}); strings.TrimSpace(got) != nodes[0].Name {
-		t.Errorf("hostname of %s: %q", nodes[0].Name, got)
-	}
-	resolved, err := b.Output(ctx, "getent hosts "+nodes[0].Name, cluster.OutputOptions{})
-	if err != nil || strings.Fields(resolved)[0] != a.Info().ExternallyRoutableIP {
-		t.Errorf("%s resolves %s to %q (%v), want %s", nodes[1].Name, nodes[0].Name, resolved, err, a.Info().ExternallyRoutableIP)
-	}
-	if a.Info().ExternallyRoutableIP == b.Info().ExternallyRoutableIP {
-		t.Errorf("both nodes have address %s", a.Info().ExternallyRoutableIP)
-	}
-	if err := a.CreateFile(ctx, "mine", []byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := b.Exists(ctx, "mine"); ok || err != nil {
-		t.Errorf("a file made on %s exists on %s (%v)", nodes[0].Name, nodes[1].Name, err)
-	}
-	if _, err := a.SSH(ctx, "iptables -A OUTPUT -d 192.0.2.99 -j DROP && iptables -D OUTPUT -d 192.0.2.99 -j DROP", false); err != nil {
+	accounttest.CheckNodesAreHosts(t, nodes[0], nodes[1])
+	if _, err := nodes[0].Account.SSH(ctx, "iptables -A OUTPUT -d 192.0.2.99 -j DROP && iptables -D OUTPUT -d 192.0.2.99 -j DROP", false); err != nil {
 		t.Errorf("a node cannot change its firewall (NET_ADMIN): %v", err)
 	}
 }

@@ -177,12 +177,20 @@ func (kc *kubeCluster) start(ctx context.Context) ([]*cluster.Node, error) {
 		return nil, err
 	}
 	nodes := make([]*cluster.Node, len(pods))
+	accts := make([]*account, len(pods))
 	for i, p := range pods {
 		name := nodeName(i + 1)
-		acct := &account{kc: kc, node: name, pod: p.Name, info: cluster.AccountInfo{
+		accts[i] = &account{kc: kc, node: name, pod: p.Name, info: cluster.AccountInfo{
 			Hostname: name, SSHHostname: kc.ns + "/" + p.Name, User: "root", ExternallyRoutableIP: p.Status.PodIP,
 		}}
-		nodes[i] = &cluster.Node{Name: name, OS: "linux", Account: cluster.NewRemoteAccount(name, acct)}
+		nodes[i] = &cluster.Node{Name: name, OS: "linux", Account: cluster.NewRemoteAccount(name, accts[i])}
+	}
+	route := chooseRoute(ctx, accts)
+	if route == cluster.RouteExec {
+		fmt.Fprintf(kc.log, "kubernetes: this machine cannot reach the pods' addresses (%s...): test clients reach services on the nodes through a relay in each pod (docs/clusters.md, \"How the driver reaches services\")\n", accts[0].info.ExternallyRoutableIP)
+	}
+	for _, a := range accts {
+		a.route = route
 	}
 	return nodes, kc.writeHosts(ctx, nodes)
 }
