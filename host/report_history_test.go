@@ -13,7 +13,8 @@ import (
 )
 
 // historyReport writes a session report with one test that has a history,
-// three checks and two faults, and one test without.
+// five checks (two with an expectation) and two faults, and one test
+// without.
 func historyReport(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -29,6 +30,8 @@ func historyReport(t *testing.T) string {
 				{Name: "linearizable", Model: "register", Summary: "not linearizable (3 operations): <b>stale</b>", Visualization: "linearizable-register.html"},
 				{Name: "set", OK: true, Summary: "ok: the final read has all 2 acknowledged adds"},
 				{Name: "linearizable", Model: "kv", Unknown: true, Summary: "unknown: the search did not finish", Visualization: "linearizable-kv.html"},
+				{Name: "set", Summary: "lost 3 of 4 acknowledged adds: 653, 1000, 1003", Found: "3 lost adds", Expect: check.ExpectViolation},
+				{Name: "counter", OK: true, Summary: "ok: all 2 reads within the bounds of 2 adds", Expect: check.ExpectViolation},
 			},
 			History: &HistorySummary{StartTime: at(0.5), Events: 24, BucketSeconds: 1,
 				OK: []int{3, 4, 0, 1, 2}, Fail: []int{0, 1, 0, 0, 0}, Info: []int{0, 0, 0, 2, 0}},
@@ -69,6 +72,8 @@ func TestHistoriesRenderInChromium(t *testing.T) {
 		`<div class="check-summary">not linearizable (3 operations): &lt;b&gt;stale&lt;/b&gt;</div>`,
 		`<tr class="check PASS"><td><span class="badge PASS">PASS</span></td><td class="check-name">set</td>`,
 		`<span class="badge UNKNOWN">UNKNOWN</span>`,
+		`<tr class="check PASS"><td><span class="badge PASS">found 3 lost adds, as expected</span></td><td class="check-name">set</td>`,
+		`<tr class="check FAIL"><td><span class="badge FAIL">expected a violation, found none</span></td><td class="check-name">counter</td>`,
 		`href="suite/test_h.star/test_register/1/linearizable-register.html"`,
 		`href="suite/test_h.star/test_register/1/history.json"`,
 		`<title>pause on local1: +1.5 s to +3 s</title>`,

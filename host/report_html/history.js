@@ -23,7 +23,12 @@
     return (c.dir + "/" + file).split("/").map(encodeURIComponent).join("/");
   }
 
-  function verdict(k) { return k.ok ? "PASS" : k.unknown ? "UNKNOWN" : "FAIL"; }
+  // verdict is the check's verdict as report.json has it (check.Verdict):
+  // a status, and words when the test expected a violation. Reports written
+  // before verdicts were recorded have only ok and unknown.
+  function verdict(k) {
+    return k.verdict || { status: k.ok ? "PASS" : k.unknown ? "UNKNOWN" : "FAIL" };
+  }
 
   function seconds(s) { return s >= 60 ? (s / 60).toFixed(1) + " min" : (Math.round(s * 10) / 10) + " s"; }
 
@@ -32,8 +37,8 @@
     c.checks.forEach(function (k) {
       var v = verdict(k);
       var vis = k.visualization ? node(null, "a", { href: fileLink(c, k.visualization), "class": "visualization" }, "visualization") : null;
-      body.appendChild(node(null, "tr", { "class": "check " + v }, null,
-        node(null, "td", null, null, node(null, "span", { "class": "badge " + v }, v)),
+      body.appendChild(node(null, "tr", { "class": "check " + v.status }, null,
+        node(null, "td", null, null, node(null, "span", { "class": "badge " + v.status }, v.words || v.status)),
         node(null, "td", { "class": "check-name" }, k.model ? k.name + " (" + k.model + ")" : k.name),
         node(null, "td", null, null, node(null, "div", { "class": "check-summary" }, k.summary)),
         node(null, "td", null, null, vis)));
