@@ -54,8 +54,9 @@ func historyReport(t *testing.T) string {
 
 // TestHistoriesRenderInChromium checks the Histories section headless
 // Chromium builds: one block for the test with a history, its checks'
-// verdicts with links to the visualizations, and its operations chart with
-// a stacked bar per interval that had operations and the faults shaded.
+// verdicts with links to the visualizations, and its operations chart
+// (ducktapeChart's bar mode) with a stacked bar per interval that had
+// operations and the faults shaded.
 func TestHistoriesRenderInChromium(t *testing.T) {
 	dir := historyReport(t)
 	dom := chromiumtest.DOM(t, filepath.Join(dir, "report.html"))
@@ -76,7 +77,9 @@ func TestHistoriesRenderInChromium(t *testing.T) {
 		`<tr class="check FAIL"><td><span class="badge FAIL">expected a violation, found none</span></td><td class="check-name">counter</td>`,
 		`href="suite/test_h.star/test_register/1/linearizable-register.html"`,
 		`href="suite/test_h.star/test_register/1/history.json"`,
-		`<title>pause on local1: +1.5 s to +3 s</title>`,
+		`<figure class="chart bars"><figcaption>operations per second by outcome</figcaption>`,
+		`<title>pause #1 on local1: +1.5 s to +3 s</title>`,
+		`<title>kill #2 on local1: +4 s</title>`,
 		`<title>+3 s: 1 ok, 0 fail, 2 info</title>`,
 		`<span class="swatch ok">ok 10</span>`, `<span class="swatch fail">fail 1</span>`, `<span class="swatch info">info 2</span>`,
 	} {
@@ -90,7 +93,10 @@ func TestHistoriesRenderInChromium(t *testing.T) {
 	if n := count(`<rect class="(ok|fail|info)"`); n != 6 {
 		t.Errorf("%d bar segments, want 6", n)
 	}
-	if count(`<rect class="fault-window pause"`) != 1 || count(`<rect class="fault-window kill"`) != 1 {
+	if count(`<g class="window pause">`) != 1 || count(`<g class="window kill">`) != 1 {
 		t.Error("the chart does not shade the pause and the kill")
+	}
+	if count(`<polyline`) != 0 || count(`class="overlay"`) != 0 {
+		t.Error("the bars have a line or a hover overlay (which would hide the bars' tooltips)")
 	}
 }
