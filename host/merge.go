@@ -260,6 +260,13 @@ func Merge(parts []*Part, suite *SuiteInfo, session *Session) (*Report, []string
 	slices.SortStableFunc(from, func(a, b MergedPart) int { return a.Parts[0] - b.Parts[0] })
 	report := NewReport(Version, session.ID, session.Dir, secondsTime(start))
 	report.SetPartition(Partition{Suite: suite, MergedFrom: from})
+	var drivers []string
+	for _, p := range parts {
+		if d := p.Report.Driver; d != "" && !slices.Contains(drivers, d) {
+			drivers = append(drivers, d)
+		}
+	}
+	report.Driver = strings.Join(drivers, ", ")
 	var warnings []string
 	dirs := newDirAllocator()
 	loaded := map[string]bool{}

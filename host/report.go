@@ -63,15 +63,18 @@ const (
 // Summary is a session's totals, with the Python ducktape's field names; it
 // heads report.json and report.html alike.
 type Summary struct {
-	DucktapeVersion string  `json:"ducktape_version"`
-	SessionID       string  `json:"session_id"`
-	StartTime       float64 `json:"start_time"`
-	StopTime        float64 `json:"stop_time"`
-	RunTimeSeconds  float64 `json:"run_time_seconds"`
-	NumPassed       int     `json:"num_passed"`
-	NumFailed       int     `json:"num_failed"`
-	NumIgnored      int     `json:"num_ignored"`
-	NumFlaky        int     `json:"num_flaky"`
+	DucktapeVersion string `json:"ducktape_version"`
+	SessionID       string `json:"session_id"`
+	// Driver names the machine that ran the session (its host name); the
+	// drivers of the parts, comma-separated, for a merged session.
+	Driver         string  `json:"driver,omitempty"`
+	StartTime      float64 `json:"start_time"`
+	StopTime       float64 `json:"stop_time"`
+	RunTimeSeconds float64 `json:"run_time_seconds"`
+	NumPassed      int     `json:"num_passed"`
+	NumFailed      int     `json:"num_failed"`
+	NumIgnored     int     `json:"num_ignored"`
+	NumFlaky       int     `json:"num_flaky"`
 	// NumOPassed and NumOFailed count the ok_to_fail tests (the names of
 	// the Redpanda fork, which has the mark).
 	NumOPassed int `json:"num_opassed"`
@@ -81,7 +84,8 @@ type Summary struct {
 
 // NewReport starts the report of a session written into dir ("" for none).
 func NewReport(version, sessionID, dir string, start time.Time) *Report {
-	return &Report{Summary: Summary{DucktapeVersion: version, SessionID: sessionID, StartTime: unixSeconds(start)}, dir: dir, Results: []*Result{}}
+	driver, _ := os.Hostname()
+	return &Report{Summary: Summary{DucktapeVersion: version, SessionID: sessionID, Driver: driver, StartTime: unixSeconds(start)}, dir: dir, Results: []*Result{}}
 }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }

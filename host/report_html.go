@@ -36,6 +36,12 @@ var (
 	htmlPerformance = template.JS(mustAsset("report_html/performance.js"))
 )
 
+// PageStyle is report.html's stylesheet (its colours, header, tables,
+// status badges and charts) and ChartScript its line chart
+// (ducktapeChart, chart.js), for ducktape's other pages (ducktape serve).
+func PageStyle() string   { return string(htmlCSS) }
+func ChartScript() string { return string(htmlChartJS) }
+
 func mustAsset(name string) string {
 	data, err := htmlAssets.ReadFile(name)
 	if err != nil {

@@ -19,11 +19,42 @@ const projectConfig = ".ducktape/config"
 
 // withConfigArgs returns args preceded by the arguments of the
 // configuration files. Subcommands (version, repl, compare, merge, docker, help)
-// and --version take none.
+// and --version take none; trends and serve take their --store and
+// --results-root.
 func withConfigArgs(gs *globalState, args []string) ([]string, error) {
 	if len(args) > 0 && slices.Contains([]string{"version", "--version", "repl", "compare", "merge", "docker", "help", "completion", "__complete"}, args[0]) {
 		return args, nil
 	}
+	config, err := configArgs(gs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) > 0 && (args[0] == "trends" || args[0] == "serve") {
+		return slices.Concat(args[:1], storeArgs(config), args[1:]), nil
+	}
+	return append(config, args...), nil
+}
+
+// storeArgs picks the flags that say where the results store is out of
+// configuration arguments.
+func storeArgs(config []string) []string {
+	var out []string
+	for i := 0; i < len(config); i++ {
+		name, _, _ := strings.Cut(config[i], "=")
+		if name != "--store" && name != "--results-root" {
+			continue
+		}
+		out = append(out, config[i])
+		if !strings.Contains(config[i], "=") && i+1 < len(config) {
+			out = append(out, config[i+1])
+			i++
+		}
+	}
+	return out
+}
+
+// configArgs returns the arguments of the configuration files.
+func configArgs(gs *globalState, args []string) ([]string, error) {
 	files := []string{projectConfig}
 	userConfig, explicit := configFileArg(args)
 	if !explicit {
@@ -55,7 +86,7 @@ func withConfigArgs(gs *globalState, args []string) ([]string, error) {
 			out = append(out, words...)
 		}
 	}
-	return append(out, args...), nil
+	return out, nil
 }
 
 // configFileArg finds --config-file among args.

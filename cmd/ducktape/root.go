@@ -69,5 +69,7 @@ Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
 	root.AddCommand(newDockerCommand(gs))
 	root.AddCommand(newCompareCommand(gs))
 	root.AddCommand(newMergeCommand(gs))
+	root.AddCommand(newTrendsCommand(gs))
+	root.AddCommand(newServeCommand(gs))
 	return root
 }

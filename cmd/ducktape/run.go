@@ -24,6 +24,7 @@ import (
 // runOptions are the flags of the root command, which runs tests.
 type runOptions struct {
 	resultsRoot string
+	store       string // record the session in this results store ("": none)
 	collectOnly bool
 	debug       bool
 	noColor     bool
@@ -87,6 +88,7 @@ func (o *clusterOptions) open(gs *globalState) (*cluster.Cluster, error) {
 func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.resultsRoot, "results-root", "./results", "directory that holds the results of every session")
+	f.StringVar(&o.store, "store", "", "record the session in this results store when it ends: a SQLite file, or postgres://user:password@host/db (see ducktape trends)")
 	f.BoolVar(&o.collectOnly, "collect-only", false, "list the tests that would run, run nothing and write nothing")
 	f.BoolVar(&o.debug, "debug", false, "also print every test's debug log on standard error")
 	f.BoolVar(&o.noColor, "no-color", false, "never colour the output (it is coloured only on a terminal anyway)")
@@ -246,6 +248,11 @@ func runTests(gs *globalState, opts *runOptions, args []string) error {
 	if reportErr != nil {
 		// The session ran, but its reports are incomplete (a full disk).
 		return &exitError{code: exitTestFailed, err: fmt.Errorf("the session's reports are incomplete: %w", reportErr)}
+	}
+	if opts.store != "" {
+		if err := recordSession(gs, storeOptions{store: opts.store, resultsRoot: opts.resultsRoot}, session.Dir); err != nil {
+			return err
+		}
 	}
 	if len(report.Failed()) > 0 {
 		return &exitError{code: exitTestFailed, err: errors.New("tests failed"), silent: true}

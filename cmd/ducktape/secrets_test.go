@@ -2,16 +2,22 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ducktape-go/ducktape/cluster/sshtest"
 	"github.com/ducktape-go/ducktape/host/hosttest"
+	"github.com/ducktape-go/ducktape/host/pgtest"
 )
 
 // TestPasswordsNeverPrinted runs the binary with --debug against a cluster
@@ -107,5 +113,106 @@ cluster(test_node_unreachable, num_nodes = 3)
 	})
 	if err != nil || files < 10 {
 		t.Errorf("read %d files of the results directory: %v", files, err)
+	}
+}
+
+// TestStorePasswordNeverPrinted: the password of a PostgreSQL results store,
+// given in a configuration file, appears in no output of a run that records
+// its session, of the trends commands (also with a wrong password, or the
+// server gone), of the served pages, nor in any file of the results.
+func TestStorePasswordNeverPrinted(t *testing.T) {
+	server := pgtest.Start(t)
+	location := server.CreateDatabase(t, "secrets")
+	dir := t.TempDir()
+	config := hosttest.WriteFile(t, dir, "config", "--store '"+location+"'\n--max-parallel 2\n")
+	results := filepath.Join(dir, "results")
+	var out strings.Builder
+	run := func(want int, args ...string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, args...)
+		out.WriteString(stdout + stderr)
+		if code != want {
+			t.Errorf("ducktape %v: exit %d, want %d\n%s%s", args, code, want, stdout, stderr)
+		}
+		return stdout + stderr
+	}
+	redacted := strings.Replace(location, server.Password, "xxxxx", 1)
+	if got := run(exitOK, "--config-file", config, "--results-root", results, "--globals", `{"night": 1}`, nightlyDir); !strings.Contains(got, "recorded in the results store "+redacted+" (added)") {
+		t.Errorf("the run did not record its session in the configured store:\n%s", got)
+	}
+	if got := run(exitOK, "trends", "--config-file", config, "flaky"); !strings.Contains(got, "over 1 session") {
+		t.Errorf("trends flaky did not read the configured store:\n%s", got)
+	}
+	base, served := startServe(t, "--config-file", config, "--results-root", results)
+	testPerf, _ := filepath.Abs(nightlyDir + "/test_nightly.star::test_perf")
+	for _, path := range []string{"", "compare", "test?id=" + url.QueryEscape(testPerf)} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "xxxxx") || strings.Contains(string(body), server.Password) {
+			t.Errorf("GET /%s: %d; the page shows the store %s", path, resp.StatusCode, map[bool]string{true: "with its password", false: "without it"}[strings.Contains(string(body), server.Password)])
+		}
+	}
+	wrong := strings.Replace(location, server.Password, server.Password+"-wrong", 1)
+	if got := run(exitUsage, "trends", "flaky", "--store", wrong); !strings.Contains(got, "password authentication failed") {
+		t.Errorf("a wrong password: %s", got)
+	}
+	server.Kill()
+	if got := run(exitTestFailed, "--config-file", config, "--results-root", results, "--globals", `{"night": 3}`, nightlyDir); !strings.Contains(got, "the session ran, but was not recorded: --store: results store "+redacted) {
+		t.Errorf("the server gone: %s", got)
+	}
+	out.WriteString(served.String())
+	if strings.Contains(out.String(), server.Password) {
+		t.Errorf("the password is printed:\n%s", out.String())
+	}
+	err := filepath.WalkDir(results, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(data, []byte(server.Password)) {
+			t.Errorf("%s holds the password", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}
+
+// TestServeListensOnLoopback: without --addr, serve listens on
+// 127.0.0.1:8080; on another address it warns that anyone who reaches it
+// reads every result.
+func TestServeListensOnLoopback(t *testing.T) {
+	serve := newServeCommand(&globalState{})
+	if def := serve.Flags().Lookup("addr").DefValue; def != "127.0.0.1:8080" {
+		t.Errorf("serve --addr defaults to %q, want 127.0.0.1:8080", def)
+	}
+	dir := t.TempDir()
+	results := filepath.Join(dir, "results")
+	if code, out, errOut := runCLI(t, "--results-root", results, "--store", filepath.Join(results, "trends.db"), "--globals", `{"night": 1}`, nightlyDir); code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	// Any address of the machine: the warning (the page is served all the same).
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	gs := &globalState{ctx: ctx, args: []string{"serve", "--addr", "0.0.0.0:0", "--results-root", results}, stdout: out, stderr: out,
+		getenv: func(string) string { return "" }, readFile: os.ReadFile, now: time.Now}
+	done := make(chan int, 1)
+	go func() { done <- execute(gs) }()
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "serving") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != exitOK || !strings.Contains(out.String(), "not on loopback: anyone who reaches it reads every result") {
+		t.Errorf("serve --addr 0.0.0.0:0: exit %d\n%s", code, out)
+	}
+	// No store: a clear error, and no store file made.
+	code, _, errOut := runCLI(t, "serve", "--results-root", filepath.Join(dir, "none"))
+	if code != exitUsage || !strings.Contains(errOut, "no results store at "+filepath.Join(dir, "none", "trends.db")+": import sessions into it first") {
+		t.Errorf("serve without a store: exit %d\n%s", code, errOut)
 	}
 }

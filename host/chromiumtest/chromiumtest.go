@@ -1,6 +1,6 @@
-// Package chromiumtest renders HTML files in headless Chromium for tests
-// that check what a browser makes of the reports (the DOM their scripts
-// build). Tests skip, saying how to install it, where there is no
+// Package chromiumtest renders HTML files and served pages in headless
+// Chromium for tests that check what a browser makes of the reports and of
+// ducktape serve (the DOM their scripts build). Tests skip, saying how to install it, where there is no
 // Chromium. For tests only.
 package chromiumtest
 
@@ -20,12 +20,19 @@ var binaries = []string{"chromium", "chromium-browser", "google-chrome"}
 // the DOM once its scripts ran. It skips tb when Chromium is missing.
 func DOM(tb testing.TB, path string) string {
 	tb.Helper()
+	return DOMAt(tb, "file://"+path)
+}
+
+// DOMAt is DOM of the page at url (such as http://127.0.0.1:PORT/, a page
+// a test serves).
+func DOMAt(tb testing.TB, url string) string {
+	tb.Helper()
 	bin := find(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+tb.TempDir(), "--dump-dom", "file://"+path)
+		"--user-data-dir="+tb.TempDir(), "--dump-dom", url)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -123,12 +123,9 @@ func Compare(old, new *Run, opts Options) *Comparison {
 }
 
 func compareKey(key string, o, n Test, tolerance float64) Row {
-	row := Row{Key: key, Direction: DirectionOf(key)}
-	if d, ok := o.Thresholds[key]; ok {
-		row.Direction = d
-	}
-	if d, ok := n.Thresholds[key]; ok {
-		row.Direction = d
+	row := Row{Key: key, Direction: o.Direction(key)}
+	if _, ok := n.Thresholds[key]; ok {
+		row.Direction = n.Direction(key)
 	}
 	ov, inOld := o.Values[key]
 	nv, inNew := n.Values[key]

@@ -243,7 +243,7 @@ func TestFormats(t *testing.T) {
 	if err := c.Write(&bytes.Buffer{}, "html"); err == nil || !strings.Contains(err.Error(), "text, json, markdown") {
 		t.Errorf("unknown format: %v", err)
 	}
-	if line := compareFixtures(t, "base", "base", tenPct).verdictLine(); line != "no value regressed beyond 10%" {
+	if line := compareFixtures(t, "base", "base", tenPct).VerdictLine(); line != "no value regressed beyond 10%" {
 		t.Errorf("verdict line %q", line)
 	}
 }

@@ -25,6 +25,15 @@ func directionOfThreshold(e *threshold.Expr) Direction {
 	return Neutral
 }
 
+// Direction is the direction of key in t: the one a threshold on it
+// implies, else DirectionOf(key).
+func (t Test) Direction(key string) Direction {
+	if d, ok := t.Thresholds[key]; ok {
+		return d
+	}
+	return DirectionOf(key)
+}
+
 // DirectionOf guesses a key's direction from its name, segment by segment
 // from the last: a segment ending in _ms, _us or _ns, or containing
 // "latency", means lower is better; one ending in _per_sec or _per_second,

@@ -28,8 +28,8 @@ func (c *Comparison) Write(w io.Writer, format string) error {
 	return fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
 
-// cells are a row's columns after the key: old, new, change, better, verdict.
-func (r Row) cells() []string {
+// Cells are a row's columns after the key: old, new, change, better, verdict.
+func (r Row) Cells() []string {
 	better := map[Direction]string{LowerIsBetter: "lower is better", HigherIsBetter: "higher is better"}[r.Direction]
 	return []string{number(r.Old), number(r.New), change(r), better, strings.ToUpper(r.Verdict)}
 }
@@ -60,8 +60,8 @@ func (c *Comparison) header() string {
 
 func percent(f float64) string { return strconv.FormatFloat(f*100, 'g', -1, 64) + "%" }
 
-// verdictLine is the last line: how many values regressed.
-func (c *Comparison) verdictLine() string {
+// VerdictLine is the last line: how many values regressed.
+func (c *Comparison) VerdictLine() string {
 	if c.Regressions == 0 {
 		return "no value regressed beyond " + percent(c.Tolerance)
 	}
@@ -83,13 +83,13 @@ func (c *Comparison) writeText(w io.Writer) error {
 		}
 		table := [][]string{{"key", "old", "new", "change", "", ""}}
 		for _, r := range t.Rows {
-			table = append(table, append([]string{r.Key}, r.cells()...))
+			table = append(table, append([]string{r.Key}, r.Cells()...))
 		}
 		writeTable(&b, table)
 	}
 	writeOnly(&b, "only in old (not compared):", c.OnlyOld)
 	writeOnly(&b, "only in new (not compared):", c.OnlyNew)
-	b.WriteString("\n" + c.verdictLine() + "\n")
+	b.WriteString("\n" + c.VerdictLine() + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -145,7 +145,7 @@ func (c *Comparison) writeMarkdown(w io.Writer) error {
 		}
 		b.WriteString("| key | old | new | change | better | verdict |\n|---|--:|--:|--:|---|---|\n")
 		for _, r := range t.Rows {
-			cells := r.cells()
+			cells := r.Cells()
 			if r.Verdict != "" {
 				cells[4] = "**" + cells[4] + "**"
 			}
@@ -163,7 +163,7 @@ func (c *Comparison) writeMarkdown(w io.Writer) error {
 			}
 		}
 	}
-	b.WriteString("\n**" + c.verdictLine() + "**\n")
+	b.WriteString("\n**" + c.VerdictLine() + "**\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

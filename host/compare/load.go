@@ -72,22 +72,37 @@ func Load(path string) (*Run, error) {
 		if n := seen[id]; n > 1 {
 			id += " #" + strconv.Itoa(n)
 		}
-		t := Test{ID: id, Status: res.Status, Values: map[string]float64{}, Thresholds: map[string]Direction{}}
-		if len(res.Data) > 0 {
-			var data any
-			if err := json.Unmarshal(res.Data, &data); err != nil {
-				return nil, fmt.Errorf("%s: %s: data: %w", path, res.TestID, err)
-			}
-			t.Values = Flatten(data)
+		exprs := make([]string, len(res.Thresholds))
+		for i, th := range res.Thresholds {
+			exprs[i] = th.Expr
 		}
-		for _, th := range res.Thresholds {
-			if e, err := threshold.Parse(th.Expr); err == nil {
-				t.Thresholds[e.Key] = directionOfThreshold(e)
-			}
+		t, err := NewTest(id, res.Status, res.Data, exprs)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", path, res.TestID, err)
 		}
 		run.Tests = append(run.Tests, t)
 	}
 	return run, nil
+}
+
+// NewTest makes the Test of one result: its data (JSON, may be empty)
+// flattened, and the directions its threshold expressions imply (one that
+// does not parse implies none).
+func NewTest(id, status string, data json.RawMessage, thresholds []string) (Test, error) {
+	t := Test{ID: id, Status: status, Values: map[string]float64{}, Thresholds: map[string]Direction{}}
+	if len(data) > 0 {
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			return Test{}, fmt.Errorf("data: %w", err)
+		}
+		t.Values = Flatten(v)
+	}
+	for _, expr := range thresholds {
+		if e, err := threshold.Parse(expr); err == nil {
+			t.Thresholds[e.Key] = directionOfThreshold(e)
+		}
+	}
+	return t, nil
 }
 
 // Flatten returns every number in v (JSON decoded into any) by its dotted

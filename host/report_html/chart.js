@@ -9,9 +9,14 @@
 //     lines: [{name: "latency_ms", points: [[t, v], ...]}],  // t in Unix seconds
 //     windows: [{start: t1, end: t2, label: "partition #1"}], // end null: open
 //     t0: startOfTest,                                         // optional axis origin
+//     xLabel: function (t) { return "..."; },                  // optional, see below
 //     width: 720, height: 220                                  // optional
 //   });
 //   container.appendChild(figure);
+//
+// The x axis is time, labelled "+seconds" from t0; with xLabel it is any
+// number (a session's index in ducktape serve's trend charts), labelled
+// xLabel(x): a tick whose label is "" is left out.
 //
 // or, instead of lines, stacked bars of the counts in consecutive intervals
 // of step seconds from start (drawn bottom up in the order given, each
@@ -129,9 +134,14 @@ var ducktapeChart = (function () {
       root.appendChild(node(NS, "line", { "class": "grid", x1: PAD.left, x2: width - PAD.right, y1: y(v), y2: y(v) }));
       root.appendChild(node(NS, "text", { "class": "tick", x: PAD.left - 6, y: y(v) + 4, "text-anchor": "end" }, format(v)));
     }
+    // xAt labels an instant of the x axis.
+    var xAt = function (t) { return spec.xLabel ? spec.xLabel(t) : "+" + seconds(t - t0); };
     var tstep = niceStep(tspan, Math.max(2, Math.floor(plotW / 90)));
     for (var at = Math.ceil((tmin - t0) / tstep) * tstep; t0 + at <= tmax + 1e-9; at += tstep) {
-      root.appendChild(node(NS, "text", { "class": "tick", x: x(t0 + at), y: height - 8, "text-anchor": "middle" }, "+" + seconds(at)));
+      var label = xAt(t0 + at);
+      // The last label ends at the plot's right edge rather than past it.
+      var anchor = x(t0 + at) > width - PAD.right - 20 ? "end" : "middle";
+      if (label !== "") root.appendChild(node(NS, "text", { "class": "tick", x: x(t0 + at), y: height - 8, "text-anchor": anchor }, label));
     }
 
     // Windows are shaded behind the data (so bars keep their tooltips),
@@ -140,8 +150,7 @@ var ducktapeChart = (function () {
     windows.forEach(function (w) {
       var end = w.end != null ? w.end : tmax;
       if (end < tmin || w.start > tmax) return;
-      var when = w.end === w.start ? "+" + seconds(w.start - t0) :
-        "+" + seconds(w.start - t0) + " to " + (w.end != null ? "+" + seconds(w.end - t0) : "the end");
+      var when = w.end === w.start ? xAt(w.start) : xAt(w.start) + " to " + (w.end != null ? xAt(w.end) : "the end");
       var g = node(NS, "g", { "class": "window" + (w.kind ? " " + w.kind : "") });
       g.appendChild(node(NS, "title", null, w.label + ": " + when));
       g.appendChild(node(NS, "rect", { x: x(w.start), y: PAD.top, width: Math.max(x(end) - x(w.start), 2), height: plotH }));
@@ -149,7 +158,7 @@ var ducktapeChart = (function () {
       labels.appendChild(node(NS, "text", { x: x(w.start) + 3, y: PAD.top + 11 }, w.label));
     });
 
-    if (bars) drawBars(root, bars, x, y, t0);
+    if (bars) drawBars(root, bars, x, y, xAt);
     lines.forEach(function (l, i) {
       var d = l.points.map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); }).join(" ");
       root.appendChild(node(NS, "polyline", { "class": "line line-" + (i % 6), points: d, "data-name": l.name }));
@@ -162,7 +171,7 @@ var ducktapeChart = (function () {
     });
     root.appendChild(labels);
     root.appendChild(node(NS, "rect", { "class": "axis", x: PAD.left, y: PAD.top, width: plotW, height: plotH }));
-    if (lines.length > 0) hover(root, lines, x, y, t0, { tmin: tmin, tspan: tspan, width: width, plotW: plotW, plotH: plotH, unit: unit });
+    if (lines.length > 0) hover(root, lines, x, y, xAt, { tmin: tmin, tspan: tspan, width: width, plotW: plotW, plotH: plotH, unit: unit });
     figure.appendChild(root);
 
     if (lines.length > 1) {
@@ -180,13 +189,13 @@ var ducktapeChart = (function () {
 
   // drawBars draws a stacked bar per interval that counted anything, each
   // with a tooltip of its counts.
-  function drawBars(root, bars, x, y, t0) {
+  function drawBars(root, bars, x, y, xAt) {
     var n = bars.stacks[0].values.length;
     for (var i = 0; i < n; i++) {
       var from = bars.start + i * bars.step;
       var counts = bars.stacks.map(function (s) { return s.values[i] + " " + s.name; });
       var g = node(NS, "g", { "class": "bucket" }, null);
-      g.appendChild(node(NS, "title", null, "+" + seconds(from - t0) + ": " + counts.join(", ")));
+      g.appendChild(node(NS, "title", null, xAt(from) + ": " + counts.join(", ")));
       var below = 0;
       bars.stacks.forEach(function (s) {
         var count = s.values[i];
@@ -201,7 +210,7 @@ var ducktapeChart = (function () {
 
   // hover adds a guide at the pointer's time, a dot on each line's nearest
   // point and a read-out of their values.
-  function hover(root, lines, x, y, t0, dim) {
+  function hover(root, lines, x, y, xAt, dim) {
     var guide = node(NS, "line", { "class": "guide", y1: PAD.top, y2: PAD.top + dim.plotH, visibility: "hidden" });
     var readout = node(NS, "g", { "class": "readout", visibility: "hidden" });
     var box = node(NS, "rect", { rx: 3 });
@@ -223,7 +232,7 @@ var ducktapeChart = (function () {
         dots[i].setAttribute("cx", x(p[0])); dots[i].setAttribute("cy", y(p[1]));
         dots[i].setAttribute("visibility", "visible");
         rows.push((lines.length > 1 ? l.name + ": " : "") + format(p[1]) + dim.unit);
-        if (i === 0) { gx = x(p[0]); rows.unshift("+" + seconds(p[0] - t0)); }
+        if (i === 0) { gx = x(p[0]); rows.unshift(xAt(p[0])); }
       });
       guide.setAttribute("x1", gx); guide.setAttribute("x2", gx); guide.setAttribute("visibility", "visible");
       text.textContent = "";
