@@ -45,7 +45,7 @@ func clusterDomain() Domain {
 		function("node_spec", "node_spec(os = None, node_type = None)", "A request for one node, for `cluster(test, nodes = [...])` and `ctx.cluster.alloc(nodes = [...])`.", nodeSpecBuiltin),
 		attribute("cluster.nodes", "", "The list of the test's nodes."),
 		attribute("cluster.alloc", "cluster.alloc(num_nodes = 1, nodes = None)", "Takes nodes not yet taken: a number of any kind, or one per node_spec in nodes; returns them as a list."),
-		attribute("cluster.free", "cluster.free(nodes)", "Gives nodes back."),
+		attribute("cluster.free", "cluster.free(nodes)", "Gives nodes back; a node a service still runs on stays taken until that service is freed too."),
 		attribute("cluster.num_available", "cluster.num_available()", "How many nodes are not taken."),
 	}}
 }
