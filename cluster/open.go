@@ -6,7 +6,7 @@ import "fmt"
 // --cluster-file and --local-nodes flags do.
 type Options struct {
 	// Provider is "local", "json" or "vagrant" ("docker" is package
-	// cluster/docker's Open). Empty means "json" when File is set and
+	// cluster/docker's Open, "kubernetes" package cluster/kube's). Empty means "json" when File is set and
 	// "local" otherwise.
 	Provider string
 	// File is the ducktape cluster file for the json provider.
@@ -35,6 +35,6 @@ func Open(opts Options) (*Cluster, error) {
 	case "vagrant":
 		return OpenVagrant()
 	default:
-		return nil, fmt.Errorf("unknown cluster provider %q (want local, json, vagrant or docker)", provider)
+		return nil, fmt.Errorf("unknown cluster provider %q (want local, json, vagrant, docker or kubernetes)", provider)
 	}
 }

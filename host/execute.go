@@ -14,6 +14,7 @@ import (
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/host/series"
 	"github.com/ducktape-go/ducktape/services"
+	"github.com/ducktape-go/ducktape/services/clients"
 	"github.com/ducktape-go/ducktape/services/faults"
 	"github.com/ducktape-go/ducktape/starlib"
 )
@@ -86,6 +87,7 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 		Faults:     faults.NewRegistry(c.ID(), nodes), // closed by teardownServices
 		History:    starlib.NewTestHistory(dir),
 		Series:     series.NewSet(),
+		Clients:    clients.NewRegistry(nodes), // closed by teardownServices
 		ResultsDir: dir,
 	})
 	data, err := r.execute(body, abort, c, dir, env)

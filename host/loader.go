@@ -16,7 +16,8 @@ import (
 )
 
 // StdPrefix starts the module names that resolve to the embedded standard
-// library: load("@ducktape//std/process.star", ...).
+// library, load("@ducktape//std/process.star", ...), and to the modules of
+// builtins that starlib declares loadable, load("@ducktape//clients", ...).
 const StdPrefix = "@ducktape//"
 
 // Loader loads Starlark files with a module cache: each module is executed
@@ -113,6 +114,9 @@ func (l *Loader) load(key string, stack []string) (starlark.StringDict, error) {
 }
 
 func (l *Loader) exec(key string, stack []string) (starlark.StringDict, error) {
+	if m, ok := starlib.Loadable(key); ok {
+		return m, nil // a module of builtins (@ducktape//clients)
+	}
 	src, err := l.read(key)
 	if err != nil {
 		return nil, err

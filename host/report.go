@@ -319,7 +319,7 @@ func (r *snapshot) writeText(b *bufio.Writer) error {
 			fmt.Fprintf(b, "data:       %s\n", res.Data)
 		}
 		for _, c := range res.Checks {
-			fmt.Fprintf(b, "check:      %s\n", checkLine(c))
+			fmt.Fprintf(b, "check:      %s\n", CheckLine(c))
 		}
 		fmt.Fprintf(b, "%s\n", strings.Repeat("-", len(rule)))
 	}

@@ -46,11 +46,11 @@ func recordHistory(res *Result, env *starlib.Env, dir string) error {
 	return f.Save(filepath.Join(dir, "history.json"))
 }
 
-// checkLine is a check's verdict on one line of report.txt:
-// "linearizable (register) FAIL: not linearizable (...)", or, when the test
-// expected a violation, "set: found 3 lost adds, as expected: the final
-// read (...)" in place of the status when it came out so.
-func checkLine(c check.Result) string {
+// CheckLine is a check's verdict on one line, as report.txt and ducktape
+// check print it: "linearizable (register) FAIL: not linearizable (...)",
+// or, when the test expected a violation, "set: found 3 lost adds, as
+// expected: the final read (...)" in place of the status when it came out so.
+func CheckLine(c check.Result) string {
 	name := c.Name
 	if c.Model != "" {
 		name += " (" + c.Model + ")"
@@ -72,7 +72,7 @@ func unmetExpectations(checks []check.Result) error {
 	var unmet []string
 	for _, c := range checks {
 		if c.Expect != "" && !c.AsExpected() {
-			unmet = append(unmet, "check "+checkLine(c)+" (expected: "+c.Expect+")")
+			unmet = append(unmet, "check "+CheckLine(c)+" (expected: "+c.Expect+")")
 		}
 	}
 	if len(unmet) > 0 {

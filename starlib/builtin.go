@@ -12,6 +12,9 @@ type Domain struct {
 	Name string
 	// Page is the docs/ page that explains the domain ("services.md").
 	Page string
+	// Load, if set, is the module name scripts load the domain's
+	// modules from ("@ducktape//clients"); they are not predeclared then.
+	Load string
 	// Builtins are the domain's declarations, in the order docs list them.
 	Builtins []Builtin
 }

@@ -12,7 +12,7 @@ import (
 func catchDomain() Domain {
 	return Domain{Name: "catch", Page: "porting.md", Builtins: []Builtin{
 		function("catch", "catch(fn, *args, **kwargs)",
-			"Calls fn(*args, **kwargs) and returns `struct(value = result, error = None)`, or `struct(value = None, error = \"message\")` when it failed (Starlark has no try/except). `ctx.skip(...)` and cancellation (timeout, Ctrl-C) are not caught.",
+			"Calls fn(*args, **kwargs) and returns `struct(value = result, error = None)`, or `struct(value = None, error = \"message\", definite = bool)` when it failed (Starlark has no try/except). definite is True when the failed call certainly had no effect (a client call refused before it was sent, or rejected by the server: Jepsen's fail), False when it may have (a timeout, a lost connection, and every error that is no client's: Jepsen's info); see `h.complete`. `ctx.skip(...)` and cancellation (timeout, Ctrl-C) are not caught.",
 			catchBuiltin),
 	}}
 }
@@ -30,13 +30,23 @@ func catchBuiltin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	}
 	v, err := starlark.Call(thread, fn, args[1:], kwargs)
 	if err == nil {
-		return catchResult(v, starlark.None), nil
+		return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{"value": v, "error": starlark.None}), nil
 	}
 	var skip *SkipError
 	if errors.As(err, &skip) || ContextOf(thread).Err() != nil {
 		return nil, err
 	}
-	return catchResult(starlark.None, starlark.String(catchMessage(err))), nil
+	return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{
+		"value": starlark.None, "error": starlark.String(catchMessage(err)), "definite": starlark.Bool(definite(err)),
+	}), nil
+}
+
+// definite reports whether a failed call certainly had no effect: the
+// error (or one it wraps) says so (a client call's, see package
+// services/clients). Any other error may have come after an effect.
+func definite(err error) bool {
+	var d interface{ Definite() bool }
+	return errors.As(err, &d) && d.Definite()
 }
 
 // catchMessage is the error as a Python test's str(e) would read: the
@@ -50,8 +60,4 @@ func catchMessage(err error) string {
 		return eval.Msg
 	}
 	return err.Error()
-}
-
-func catchResult(value, errValue starlark.Value) starlark.Value {
-	return starlarkstruct.FromStringDict(starlarkstruct.Default, starlark.StringDict{"value": value, "error": errValue})
 }

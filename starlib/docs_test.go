@@ -24,6 +24,22 @@ func TestDocsWritingTests(t *testing.T) {
 	)
 }
 
+// TestDocsClients checks that the reference of docs/clients.md is the
+// clients domain's declarations; -update-docs rewrites it.
+func TestDocsClients(t *testing.T) {
+	var names []string
+	for _, d := range starlib.Domains() {
+		if d.Name == "clients" {
+			for _, b := range d.Builtins {
+				names = append(names, b.Name)
+			}
+		}
+	}
+	doctest.Check(t, filepath.Join("..", "docs", "clients.md"),
+		doctest.Section{Name: "clients", Text: table("function, method or attribute", "what it does", func(b starlib.Builtin) bool { return slices.Contains(names, b.Name) })},
+	)
+}
+
 // entries returns the declarations that keep says to, in domain order.
 func entries(keep func(starlib.Builtin) bool) []starlib.Builtin {
 	var out []starlib.Builtin

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/host/series"
 	"github.com/ducktape-go/ducktape/services"
+	"github.com/ducktape-go/ducktape/services/clients"
 	"github.com/ducktape-go/ducktape/services/faults"
 )
 
@@ -40,6 +41,11 @@ type Env struct {
 	// them and merges their summaries into the test's data. Nil where
 	// series are unavailable.
 	Series *series.Set
+	// Clients is the protocol clients the test opened
+	// (load("@ducktape//clients", ...)), with its HTTP transport; the
+	// runner closes it when the test ends, after its services' teardown.
+	// Nil where clients are unavailable. Safe for concurrent use.
+	Clients *clients.Registry
 	// ResultsDir is the test's results directory, where outputs too large
 	// to keep in memory go (ssh_output); "" where there is none.
 	ResultsDir string

@@ -16,7 +16,7 @@ import (
 // the runner closes it in teardown, healing every fault still active.
 func faultsDomain() Domain {
 	return Domain{Name: "faults", Page: "faults.md", Builtins: []Builtin{
-		module("faults", "Fault injection: partitions, delay, loss, pauses and kills, healed at the latest in teardown."),
+		module("faults", "Fault injection: partitions, delay, loss, pauses, kills and storage faults, healed at the latest in teardown."),
 		function("faults.partition", "faults.partition(group_a, group_b, ...)", "Each group is a node or a list of nodes; nodes of different groups can no longer reach each other, both ways.", faultBuiltin(faultPartition)),
 		function("faults.isolate", "faults.isolate(node)", "Cuts node off from every other node of the test, both ways.", faultBuiltin(faultIsolate)),
 		function("faults.delay", "faults.delay(node, ms, jitter_ms = 0, to = None)", "Packets node sends to the nodes in to (default: every other node of the test) leave ms ± jitter_ms milliseconds late.", faultBuiltin(faultDelay)),
@@ -25,7 +25,12 @@ func faultsDomain() Domain {
 		function("faults.kill", "faults.kill(service, node = None)", "SIGKILL to the service's processes (its pids hook); nothing heals it.", faultBuiltin(faultProcess((*faults.Registry).Kill))),
 		function("faults.cycle", "faults.cycle(make_fault, every = \"5s\", duration = \"2s\", until = None)", "A background nemesis: calls make_fault() at once and then every every, healing each fault after duration; until is None, a duration or a function.", faultBuiltin(faultCycle)),
 		function("faults.heal_all", "faults.heal_all()", "Stops every nemesis, then heals every active fault, newest first.", faultBuiltin(faultHealAll)),
-		function("faults.unsupported", "faults.unsupported(nodes)", "None when network faults (partition, isolate, loss) can act between the nodes, else why not, as a string: for a test to skip itself on a cluster whose nodes share a network stack (the local cluster) or lack iptables or root.", faultBuiltin(faultUnsupported)),
+		function("faults.lazyfs", "faults.lazyfs(node, path)", "Mounts a lazy file system over the directory path on node (created if missing; before the service starts): every write under it stays in memory until fsynced. Unmounted in teardown, after the logs are collected. Returns its handle: .node, .path, .mounted, .status() (what a power loss would drop now), .sync() (make everything durable, as sync(1) would: the kernel sends FUSE nothing on sync(2)).", faultBuiltin(faultLazyfs)),
+		function("faults.lose_unsynced", "faults.lose_unsynced(fs)", "A power loss: SIGKILL to every process using the lazy file system fs, then every write and name change not made durable by an fsync is dropped.", faultBuiltin(faultLoseUnsynced)),
+		function("faults.disk_errors", "faults.disk_errors(fs, errno = \"EIO\", ops = [\"write\", \"fsync\"], probability = 1.0)", "Operations ops (open, read, write, fsync, create, rename, unlink) under fs fail with errno (EIO or ENOSPC), each with the probability.", faultBuiltin(faultDiskErrors)),
+		function("faults.slow_disk", "faults.slow_disk(fs, ms)", "Every write and fsync under fs takes ms milliseconds longer.", faultBuiltin(faultSlowDisk)),
+		function("faults.corrupt", "faults.corrupt(node, path, mode, probability = None, size = None, offset = 0, length = None)", "Corrupts the file path on node: mode \"bitflip\" (each bit with probability), \"truncate\" (to size, or by -size), \"zero\" (offset, length), \"snapshot\" (keep offset, length) then \"restore\" (put them back: a lost write). No FUSE needed.", faultBuiltin(faultCorrupt)),
+		function("faults.unsupported", "faults.unsupported(nodes, kind = \"network\")", "None when faults of kind (\"network\": partition, isolate, loss; \"storage\": lazyfs and its faults) can act on the nodes, else why not, as a string: for a test to skip itself on a cluster whose nodes share a network stack (the local cluster), lack iptables or root, or cannot mount FUSE.", faultBuiltin(faultUnsupported)),
 		function("faults.history", "faults.history()", "A list of dicts, one per fault injected so far (the records of report.json's \"faults\").", faultBuiltin(faultHistory)),
 	}}
 }
@@ -72,18 +77,25 @@ func faultPartition(thread *starlark.Thread, fn string, reg *faults.Registry, ar
 	return inject(thread, func(ctx context.Context) (*faults.Fault, error) { return reg.Partition(ctx, groups) })
 }
 
-// faultUnsupported is faults.unsupported(nodes).
+// faultUnsupported is faults.unsupported(nodes, kind = "network").
 func faultUnsupported(thread *starlark.Thread, fn string, reg *faults.Registry, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var v starlark.Value
-	if err := starlark.UnpackArgs(fn, args, kwargs, "nodes", &v); err != nil {
+	kind := "network"
+	if err := starlark.UnpackArgs(fn, args, kwargs, "nodes", &v, "kind?", &kind); err != nil {
 		return nil, err
 	}
 	nodes, err := nodesArg("nodes", v)
 	if err != nil {
 		return nil, err
 	}
+	ready := map[string]func(*faults.Registry, context.Context, []*cluster.Node) error{
+		"network": (*faults.Registry).NetworkReady, "storage": (*faults.Registry).StorageReady,
+	}[kind]
+	if ready == nil {
+		return nil, fmt.Errorf("%s: kind must be \"network\" or \"storage\", not %q", fn, kind)
+	}
 	why, err := Blocking(thread, func(ctx context.Context) (error, error) {
-		err := reg.NetworkReady(ctx, nodes)
+		err := ready(reg, ctx, nodes)
 		if ctx.Err() != nil {
 			return nil, err
 		}

@@ -28,6 +28,8 @@ func domains() []func() Domain {
 		assertDomain,       // assert.go
 		catchDomain,        // catch.go
 		checkDomain,        // check.go
+		checkTxnDomain,     // check_txn.go
+		clientsDomain,      // clients.go
 		contextDomain,      // context.go
 		faultsDomain,       // faults.go
 		historyDomain,      // history.go
@@ -55,6 +57,7 @@ type universe struct {
 	account     map[string]accountMethod
 	context     map[string]contextMethod
 	service     map[string]instanceMethod
+	loadable    map[string]starlark.StringDict // by load() name; each frozen
 }
 
 var (
@@ -83,10 +86,12 @@ func assemble(list []func() Domain) (*universe, error) {
 		account:     map[string]accountMethod{},
 		context:     map[string]contextMethod{},
 		service:     map[string]instanceMethod{},
+		loadable:    map[string]starlark.StringDict{},
 	}
 	seen := map[string]string{}
 	members := map[string]starlark.StringDict{}
 	wrappers := map[string]func(builtinFunc) builtinFunc{}
+	loadedFrom := map[string]string{} // module name -> its domain's Load
 	for _, mk := range list {
 		d := mk()
 		u.domains = append(u.domains, d)
@@ -103,6 +108,7 @@ func assemble(list []func() Domain) (*universe, error) {
 					members[b.Name] = starlark.StringDict{}
 				}
 				wrappers[b.Name] = b.wrap
+				loadedFrom[b.Name] = d.Load
 			case b.value != nil:
 				u.predeclared[b.Name] = b.value
 			case b.fn != nil && member == "":
@@ -130,15 +136,34 @@ func assemble(list []func() Domain) (*universe, error) {
 		}
 	}
 	for name, m := range members {
-		u.predeclared[name] = &starlarkstruct.Module{Name: name, Members: m}
+		mod := &starlarkstruct.Module{Name: name, Members: m}
+		if load := loadedFrom[name]; load != "" {
+			if u.loadable[load] == nil {
+				u.loadable[load] = starlark.StringDict{}
+			}
+			u.loadable[load][name] = mod
+			continue
+		}
+		u.predeclared[name] = mod
 	}
 	u.predeclared.Freeze()
+	for _, m := range u.loadable {
+		m.Freeze()
+	}
 	return u, nil
 }
 
 // Predeclared returns the names every ducktape script sees besides
 // Starlark's universe. The dict is shared and frozen: do not modify it.
 func Predeclared() starlark.StringDict { return getUniverse().predeclared }
+
+// Loadable returns the module that load(name) gives a script for a name
+// some domain declares as its Load ("@ducktape//clients"), and whether
+// there is one. The dict is shared and frozen: do not modify it.
+func Loadable(name string) (starlark.StringDict, bool) {
+	m, ok := getUniverse().loadable[name]
+	return m, ok
+}
 
 // Domains returns the declarations of every domain, in universe.go's
 // order, for help and generated docs. The result must not be modified.

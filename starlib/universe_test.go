@@ -1,6 +1,7 @@
 package starlib
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/host/check"
 	"github.com/ducktape-go/ducktape/host/history"
+	"github.com/ducktape-go/ducktape/services/clients"
 )
 
 func noop(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
@@ -118,5 +120,35 @@ func TestEveryCheckerTakesExpect(t *testing.T) {
 	_, err = starlark.Eval(thread, "silent.star", `check.silent(history(), expect = "valid")`, u.predeclared)
 	if err == nil || !strings.Contains(err.Error(), `check.silent: cannot apply expect = "valid": the checker records no verdict`) {
 		t.Errorf("a checker recording no verdict: %v", err)
+	}
+}
+
+// TestClientValuesDocumented checks that the attributes of the clients'
+// values (which need servers to make for real) are the declared ones.
+func TestClientValuesDocumented(t *testing.T) {
+	declared := map[string][]string{}
+	for _, d := range Domains() {
+		for _, b := range d.Builtins {
+			if strings.Count(b.Name, ".") == 2 {
+				i := strings.LastIndex(b.Name, ".")
+				declared[b.Name[:i]] = append(declared[b.Name[:i]], b.Name[i+1:])
+			}
+		}
+	}
+	for _, v := range []starlark.HasAttrs{
+		&sqlConnValue{clientValue: clientValue{"sql.connection"}}, &sqlTxValue{clientValue: clientValue{"sql.transaction"}},
+		&redisValue{clientValue: clientValue{"redis.connection"}}, &zookeeperValue{clientValue: clientValue{"zookeeper.connection"}},
+		&httpResponseValue{clientValue: clientValue{"http.response"}, r: &clients.HTTPResponse{}},
+	} {
+		names := slices.Clone(declared[v.Type()])
+		slices.Sort(names)
+		if !slices.Equal(names, v.AttrNames()) {
+			t.Errorf("%s: attributes %v, declared %v", v.Type(), v.AttrNames(), names)
+		}
+		for _, name := range v.AttrNames() {
+			if x, err := v.Attr(name); x == nil && err == nil {
+				t.Errorf("%s.%s: no attribute", v.Type(), name)
+			}
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -58,6 +59,17 @@ func (a *account) Pids(ctx context.Context, pattern string) ([]int, error) {
 	pids, err := a.Account.Pids(ctx, pattern)
 	return pids, a.diagnose(ctx, err)
 }
+
+// Dial opens a connection to one of the node's services by the SSH
+// account's route: directly to the container's address on a local engine,
+// through the node's SSH connection on a remote one (its address is on the
+// engine's machine only). A failed dial is not diagnosed: a refused port
+// is common while a service starts.
+func (a *account) Dial(ctx context.Context, network, address string) (net.Conn, error) {
+	return a.Account.(cluster.Dialer).Dial(ctx, network, address)
+}
+
+func (a *account) Route() cluster.Route { return a.Account.(cluster.Dialer).Route() }
 
 // diagnose turns err into a DeadNodeError when the node's container is no
 // longer running. A cancelled ctx is not a dead node.

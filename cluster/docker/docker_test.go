@@ -1,8 +1,10 @@
 package docker_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -16,11 +18,11 @@ import (
 )
 
 func TestDockerConformance(t *testing.T) {
-	accounttest.Run(t, dockertest.Views(dockertest.Start(t, 2, docker.Options{})))
+	accounttest.Run(t, accounttest.Views(dockertest.Start(t, 2, docker.Options{})))
 }
 
 func TestDockerIsolation(t *testing.T) {
-	accounttest.RunIsolation(t, dockertest.Views(dockertest.Start(t, 2, docker.Options{})))
+	accounttest.RunIsolation(t, accounttest.Views(dockertest.Start(t, 2, docker.Options{})))
 }
 
 // TestDockerNodesAreHosts: each node is a host of its own: its hostname is
@@ -45,6 +47,29 @@ func TestDockerNodesAreHosts(t *testing.T) {
 	}
 	if ok, err := b.Exists(ctx, "mine"); ok || err != nil {
 		t.Errorf("a file made on %s exists on %s (%v)", nodes[0].Name, nodes[1].Name, err)
+	}
+	checkServiceDial(t, nodes[0], cluster.RouteDirect)
+}
+
+// checkServiceDial dials the node's sshd as a service at its externally
+// routable address (as the protocol clients of a test dial theirs) and
+// reads its greeting: the route is as docs/clusters.md says.
+func checkServiceDial(t *testing.T, n *cluster.Node, route cluster.Route) {
+	t.Helper()
+	if got := n.Account.Route(); got != route {
+		t.Errorf("%s: route %q, want %q", n.Name, got, route)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := n.Account.Dial(ctx, "tcp", net.JoinHostPort(n.Account.Info().ExternallyRoutableIP, "22"))
+	if err != nil {
+		t.Fatalf("%s: %v", n.Name, err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	greeting, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(greeting, "SSH-2.0-") {
+		t.Errorf("%s: the service at port 22 said %q (%v), want an SSH greeting", n.Name, greeting, err)
 	}
 }
 
@@ -157,6 +182,7 @@ func TestDockerRemoteEngine(t *testing.T) {
 	if _, err := b.SSH(context.Background(), "timeout 5 bash -c 'exec 3<>/dev/tcp/"+a.Info().ExternallyRoutableIP+"/22'", false); err != nil {
 		t.Errorf("%s cannot reach %s at its bridge address: %v", nodes[1].Name, nodes[0].Name, err)
 	}
+	checkServiceDial(t, nodes[0], cluster.RouteSSH)
 }
 
 // TestDockerBadOptions: options that cannot work fail with what to do, and

@@ -40,7 +40,8 @@ var (
 	// softwarePackages go in when the driver has them installed: common
 	// tools and the software the examples run.
 	softwarePackages = []string{"bash", "util-linux", "hostname", "netbase", "iputils-ping", "netcat-openbsd", "curl",
-		"redis-server", "redis-tools", "etcd-server", "etcd-client", "zookeeper", "python3-kazoo"}
+		"redis-server", "redis-tools", "etcd-server", "etcd-client", "zookeeper",
+		"postgresql", "mariadb-server", "nginx-light"}
 	// desktopJRE matches the Java runtimes that pull in a desktop; nodes
 	// get their headless variant.
 	desktopJRE = regexp.MustCompile(`^(default|openjdk-\d+)-jre$`)
@@ -55,12 +56,13 @@ func headless(pkg string) string {
 }
 
 // generatedFiles are the image's files that no package owns: the user
-// database (root, and sshd's privilege-separation user), name service
+// database (root, sshd's privilege-separation user, and postgres, which
+// examples/postgres runs PostgreSQL as where nodes log in as root), name service
 // configuration and the directories sshd and services expect.
 var generatedFiles = []imageFile{
-	{path: "etc/passwd", mode: 0o644, data: "root:x:0:0:root:/root:/bin/sh\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
-	{path: "etc/group", mode: 0o644, data: "root:x:0:\nnogroup:x:65534:\n"},
-	{path: "etc/shadow", mode: 0o640, data: "root:*:19000:0:99999:7:::\nsshd:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n"},
+	{path: "etc/passwd", mode: 0o644, data: "root:x:0:0:root:/root:/bin/sh\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\npostgres:x:101:101::/var/lib/postgresql:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
+	{path: "etc/group", mode: 0o644, data: "root:x:0:\npostgres:x:101:\nnogroup:x:65534:\n"},
+	{path: "etc/shadow", mode: 0o640, data: "root:*:19000:0:99999:7:::\nsshd:*:19000:0:99999:7:::\npostgres:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n"},
 	{path: "etc/nsswitch.conf", mode: 0o644, data: "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n"},
 	{path: "root", mode: fs.ModeDir | 0o700},
 	{path: "tmp", mode: fs.ModeDir | fs.ModeSticky | 0o777},
@@ -339,4 +341,15 @@ func readJSONMessages(r io.Reader) error {
 			return errors.New(m.ErrorDetail.Message)
 		}
 	}
+}
+
+// DefaultImage returns the name of the default image for this machine's
+// packages (ducktape-node:<content hash>) without building it: other
+// providers run it where they cannot build it (package kube).
+func DefaultImage() (string, error) {
+	r, err := defaultRecipe("/", nil)
+	if err != nil {
+		return "", err
+	}
+	return r.tag, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ducktape-go/ducktape/cluster"
@@ -35,8 +36,9 @@ type dockerCluster struct {
 	log        io.Writer
 	net        *clusterNetwork
 	creds      *credentials
-	containers []string  // ids in node order ("" for one never created)
-	sshAddrs   []sshAddr // where the driver reaches each node's sshd, in node order
+	containers []string    // ids in node order ("" for one never created)
+	sshAddrs   []sshAddr   // where the driver reaches each node's sshd, in node order
+	noFUSE     atomic.Bool // the engine's host has no /dev/fuse
 }
 
 // sshAddr is where the driver reaches a node's sshd: its address on the
@@ -90,7 +92,7 @@ func newClusterID() string {
 
 // labels returns the labels of the cluster's containers and network.
 func (dc *dockerCluster) labels() map[string]string {
-	l := map[string]string{labelCluster: dc.id, labelDriver: driverID()}
+	l := map[string]string{labelCluster: dc.id, labelDriver: cluster.DriverProcess()}
 	if dc.opts.Keep {
 		l[labelKeep] = "true"
 	}
@@ -197,7 +199,34 @@ func nodeName(i int) string { return "docker" + strconv.Itoa(i) }
 
 // startContainer creates and starts node i's container. It returns the
 // container's id once it exists, also with an error, so that it is removed.
+// The container gets the FUSE device, for lazy file systems (see
+// fuseDevice), unless the engine's host has none: then it is made again
+// without it, and the nodes cannot mount them (the storage faults say so).
 func (dc *dockerCluster) startContainer(ctx context.Context, i int, image string) (string, error) {
+	if !dc.noFUSE.Load() {
+		id, err := dc.createContainer(ctx, i, image, true)
+		if err == nil || !strings.Contains(err.Error(), fuseDevice) {
+			return id, err
+		}
+		if id != "" {
+			if _, rmErr := dc.e.cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true}); rmErr != nil {
+				return id, err
+			}
+		}
+		if !dc.noFUSE.Swap(true) {
+			fmt.Fprintf(dc.log, "docker: the engine's host has no %s, so the nodes cannot mount lazy file systems (storage faults)\n", fuseDevice)
+		}
+	}
+	return dc.createContainer(ctx, i, image, false)
+}
+
+// fuseDevice is the device a FUSE file system is mounted through.
+const fuseDevice = "/dev/fuse"
+
+// createContainer creates and starts node i's container, with the FUSE
+// device when fuse: /dev/fuse and CAP_SYS_ADMIN (mount(2) needs it), the
+// least that lets the node mount a lazy file system (see docs/faults.md).
+func (dc *dockerCluster) createContainer(ctx context.Context, i int, image string, fuse bool) (string, error) {
 	name := nodeName(i)
 	cfg := &container.Config{
 		Image:    image,
@@ -211,6 +240,10 @@ func (dc *dockerCluster) startContainer(ctx context.Context, i int, image string
 		Init:        ptr(true), // reaps the orphans of daemonized services
 		CapAdd:      []string{"NET_ADMIN"},
 		Privileged:  dc.opts.Privileged,
+	}
+	if fuse {
+		host.CapAdd = append(host.CapAdd, "SYS_ADMIN")
+		host.Devices = []container.DeviceMapping{{PathOnHost: fuseDevice, PathInContainer: fuseDevice, CgroupPermissions: "rwm"}}
 	}
 	for _, m := range dc.opts.Mounts {
 		host.Binds = append(host.Binds, m.bind())

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/moby/moby/client"
 )
 
@@ -52,7 +53,7 @@ func Prune(ctx context.Context, opts PruneOptions) (PruneResult, error) {
 	var res PruneResult
 	var errs []error
 	for _, l := range found {
-		if !opts.All && !l.Kept && !driverGone(l.Driver) {
+		if !opts.All && !l.Kept && !cluster.DriverProcessGone(l.Driver) {
 			continue
 		}
 		errs = append(errs, removeContainers(ctx, e, l.Containers))
@@ -135,7 +136,7 @@ func warnLeftovers(ctx context.Context, e *engine, log io.Writer) {
 	}
 	var names []string
 	for _, l := range found {
-		if !l.Kept && driverGone(l.Driver) {
+		if !l.Kept && cluster.DriverProcessGone(l.Driver) {
 			names = append(names, fmt.Sprintf("%s (%d containers)", l.Cluster, len(l.Containers)))
 		}
 	}

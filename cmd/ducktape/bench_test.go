@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/ducktape-go/ducktape/host/check/txn/txntest"
 	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
@@ -31,4 +35,38 @@ func BenchmarkSession200Tests(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/200, "ms/test")
+}
+
+// BenchmarkCheckCommand measures ducktape check --workload list-append
+// through the binary on a saved history.json of clean simulated
+// list-append transactions (20 processes, 100 active keys, as
+// host/check/txn's BenchmarkListAppend): wall time, CPU time and the
+// process's peak RSS, reading the JSON included. Issue 21's bound: 100,000
+// transactions in under 10 s and 1 GB. (A million would be a 650 MB file;
+// the analysis alone is measured at that size by BenchmarkListAppend.)
+func BenchmarkCheckCommand(b *testing.B) {
+	bin := hosttest.BuildDucktape(b)
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("txns=%d", n), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "history.json")
+			h := txntest.Simulate(txntest.Config{Txns: n, Processes: 20, Keys: 100, MaxWrites: 32, Seed: 1})
+			if err := h.Save(path); err != nil {
+				b.Fatal(err)
+			}
+			var rssKB int64
+			var cpu time.Duration
+			for b.Loop() {
+				cmd := exec.Command(bin, "check", path, "--workload", "list-append")
+				out, err := cmd.CombinedOutput()
+				if err != nil || !strings.Contains(string(out), "PASS: no anomalies in") {
+					b.Fatalf("%v\n%s", err, out)
+				}
+				u := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+				rssKB = max(rssKB, u.Maxrss)
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			}
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(rssKB)/1024, "peak-RSS-MB")
+		})
+	}
 }

@@ -22,7 +22,7 @@ const projectConfig = ".ducktape/config"
 // and --version take none; trends and serve take their --store and
 // --results-root.
 func withConfigArgs(gs *globalState, args []string) ([]string, error) {
-	if len(args) > 0 && slices.Contains([]string{"version", "--version", "repl", "compare", "merge", "docker", "help", "completion", "__complete"}, args[0]) {
+	if len(args) > 0 && slices.Contains([]string{"version", "--version", "repl", "compare", "merge", "check", "docker", "kube", "help", "completion", "__complete"}, args[0]) {
 		return args, nil
 	}
 	config, err := configArgs(gs, args)

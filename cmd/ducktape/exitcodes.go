@@ -12,6 +12,7 @@ const (
 	exitOK         = 0   // every test passed (FLAKY and IGNORE count as passed)
 	exitTestFailed = 1   // a test failed, a file failed to load, the run was interrupted, its reports could not be written (a full disk) or its session recorded in the results store (--store); for ducktape compare and ducktape trends regressions, a value regressed
 	exitUsage      = 2   // bad usage or configuration: the message names the flag or file and why
+	exitUnknown    = 3   // ducktape check could not decide: a search ran out of its time limit
 	exitKilled     = 130 // a third Ctrl-C (or SIGTERM) ended the process at once, without teardown (128 + SIGINT, as shells report it)
 )
 

@@ -67,9 +67,12 @@ Exit status: 0 all tests passed, 1 a test failed or a file failed to load,
 	root.AddCommand(newVersionCommand(gs))
 	root.AddCommand(newReplCommand(gs))
 	root.AddCommand(newDockerCommand(gs))
+	root.AddCommand(newKubeCommand(gs))
 	root.AddCommand(newCompareCommand(gs))
 	root.AddCommand(newMergeCommand(gs))
+	root.AddCommand(newCheckCommand(gs))
 	root.AddCommand(newTrendsCommand(gs))
 	root.AddCommand(newServeCommand(gs))
+	root.AddCommand(newLazyfsCommand(gs))
 	return root
 }

@@ -60,23 +60,28 @@ type clusterOptions struct {
 	file       string
 	localNodes int
 	docker     dockerFlags
+	kube       kubeFlags
 }
 
 func (o *clusterOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.provider, "cluster", "", "cluster provider: local, json, vagrant or docker (default: json with --cluster-file, else local)")
+	f.StringVar(&o.provider, "cluster", "", "cluster provider: local, json, vagrant, docker or kubernetes (default: json with --cluster-file, else local)")
 	f.StringVar(&o.file, "cluster-file", "", "ducktape cluster file (JSON) describing SSH nodes")
 	f.IntVar(&o.localNodes, "local-nodes", 16, "number of nodes of the local cluster")
 	o.docker.addFlags(cmd)
+	o.kube.addFlags(cmd)
 }
 
 // open builds the chosen cluster; its errors are configuration errors.
 func (o *clusterOptions) open(gs *globalState) (*cluster.Cluster, error) {
 	var c *cluster.Cluster
 	var err error
-	if o.provider == "docker" {
+	switch o.provider {
+	case "docker":
 		c, err = o.docker.open(gs)
-	} else {
+	case "kubernetes":
+		c, err = o.kube.open(gs)
+	default:
 		c, err = cluster.Open(cluster.Options{Provider: o.provider, File: o.file, LocalNodes: o.localNodes})
 	}
 	if err != nil {

@@ -99,21 +99,91 @@ cluster(test_node_unreachable, num_nodes = 3)
 	if strings.Contains(string(badOut), password) {
 		t.Errorf("the password of the wrong type is printed:\n%s", badOut)
 	}
+	assertNotInFiles(t, results, password, 10)
+}
+
+// assertNotInFiles fails t if a file under dir holds secret, or if fewer
+// than min files were read.
+func assertNotInFiles(t *testing.T, dir, secret string, min int) {
+	t.Helper()
 	files := 0
-	err = filepath.WalkDir(results, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err // directories, and the latest link
 		}
 		files++
 		data, err := os.ReadFile(path)
-		if err == nil && bytes.Contains(data, []byte(password)) {
+		if err == nil && bytes.Contains(data, []byte(secret)) {
 			t.Errorf("%s holds the password:\n%s", path, data)
 		}
 		return err
 	})
-	if err != nil || files < 10 {
+	if err != nil || files < min {
 		t.Errorf("read %d files of the results directory: %v", files, err)
 	}
+}
+
+// TestClientPasswordsNeverPrinted runs the binary with --debug on local
+// nodes where PostgreSQL and MariaDB servers with a password run: SQL
+// clients connect with it, with a wrong one (caught, and printed), and
+// print themselves; the test fails on a wrong password at the end, so
+// every log is collected. The password must appear in no file of the
+// results directory, nor on standard output or error.
+func TestClientPasswordsNeverPrinted(t *testing.T) {
+	const password = "pw-5e1b77-client-never-printed"
+	for _, bin := range []string{"/usr/lib/postgresql/15/bin/postgres", "/usr/sbin/mariadbd"} {
+		if _, err := os.Stat(bin); err != nil {
+			t.Skipf("%s is not installed (apt-get install -y postgresql mariadb-server)", bin)
+		}
+	}
+	bin := hosttest.BuildDucktape(t)
+	dir := t.TempDir()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := filepath.Join(wd, "..", "..", "examples")
+	hosttest.WriteFile(t, dir, "tests/test_client_secrets.star", `
+load("@ducktape//clients", "sql")
+load("`+examples+`/postgres/postgres.star", "postgres")
+load("`+examples+`/mariadb/mariadb.star", "mariadb")
+
+PASSWORD = "`+password+`"
+
+def test_sql_passwords(ctx):
+    pg = postgres(ctx, password = PASSWORD, port = 35432)
+    my = mariadb(ctx, password = PASSWORD, port = 33306)
+    parallel(lambda s: s.start(), [pg, my])
+    clients = [
+        sql.connect(pg.nodes[0], "postgres", port = 35432, password = PASSWORD),
+        sql.connect(my.nodes[0], "mysql", port = 33306, password = PASSWORD, database = "test"),
+    ]
+    for c in clients:
+        print(c)
+        ctx.logger.debug("client: %s", c)
+        print(catch(c.query, "SELECT nosuch"))
+    print(catch(sql.connect, pg.nodes[0], "postgres", port = 35432, password = PASSWORD + "x"))
+    sql.connect(my.nodes[0], "mysql", port = 33306, password = "x" + PASSWORD)
+cluster(test_sql_passwords, num_nodes = 2)
+`)
+	results := filepath.Join(dir, "results")
+	cmd := exec.Command(bin, "--debug", "--results-root", results, "--local-nodes", "2", filepath.Join(dir, "tests"))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	out := stdout.String() + stderr.String()
+	if exitErr, ok := err.(*exec.ExitError); !ok || exitErr.ExitCode() != exitTestFailed {
+		t.Fatalf("exit: %v; want %d (the test fails)\n%s", err, exitTestFailed, out)
+	}
+	for _, want := range []string{"1 failed", "Access denied for user 'root'", "password authentication failed", "postgres connection to local"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, password) {
+		t.Errorf("the password is printed:\n%s", out)
+	}
+	assertNotInFiles(t, results, password, 10)
 }
 
 // TestStorePasswordNeverPrinted: the password of a PostgreSQL results store,

@@ -3,6 +3,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,10 +32,16 @@ func faultAnnotations(faults []history.Fault, end time.Duration) []porcupine.Ann
 	return out
 }
 
-// visualize writes porcupine's HTML for info into dir as name.html, or
-// name-2.html, name-3.html... when that exists (several checks of one
-// test), and returns its path.
+// visualize writes porcupine's HTML for info into dir (see
+// WriteVisualization) and returns its path.
 func visualize(pm porcupine.Model, info porcupine.LinearizationInfo, dir, name string) (string, error) {
+	return WriteVisualization(dir, name, func(w io.Writer) error { return porcupine.Visualize(pm, info, w) })
+}
+
+// WriteVisualization writes an HTML file with write into dir as name.html,
+// or name-2.html, name-3.html... when that exists (several checks of one
+// test), and returns its path.
+func WriteVisualization(dir, name string, write func(io.Writer) error) (string, error) {
 	for n := 1; ; n++ {
 		path := filepath.Join(dir, name+".html")
 		if n > 1 {
@@ -47,7 +54,7 @@ func visualize(pm porcupine.Model, info porcupine.LinearizationInfo, dir, name s
 		if err != nil {
 			return "", fmt.Errorf("writing the visualization: %w", err)
 		}
-		err = porcupine.Visualize(pm, info, f)
+		err = write(f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -25,17 +25,18 @@ type Operation struct {
 // operation still open is returned as Info with Return -1: Jepsen treats a
 // client that never answered as one whose outcome is unknown.
 func Operations(events []Event) []Operation {
-	var ops []Operation
-	at := map[int]int{} // invoke index -> position in ops
-	for _, e := range events {
+	ops := make([]Operation, 0, len(events)/2+1)
+	at := make([]int32, len(events)) // event index -> position in ops + 1, for invokes
+	for i, e := range events {
 		if e.Type == Invoke {
-			at[e.Index] = len(ops)
+			at[i] = int32(len(ops)) + 1
 			ops = append(ops, Operation{Index: e.Index, Completion: -1, Process: e.Process, F: e.F, Type: Info,
 				Input: e.Value, Output: e.Value, Call: e.Time, Return: -1})
 			continue
 		}
-		if i, ok := at[e.Invoke]; ok {
-			ops[i].Type, ops[i].Output, ops[i].Return, ops[i].Completion = e.Type, e.Value, e.Time, e.Index
+		if e.Invoke >= 0 && e.Invoke < i && at[e.Invoke] > 0 {
+			o := &ops[at[e.Invoke]-1]
+			o.Type, o.Output, o.Return, o.Completion = e.Type, e.Value, e.Time, e.Index
 		}
 	}
 	return ops

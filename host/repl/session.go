@@ -16,6 +16,7 @@ import (
 	"github.com/ducktape-go/ducktape/host"
 	"github.com/ducktape-go/ducktape/host/series"
 	"github.com/ducktape-go/ducktape/services"
+	"github.com/ducktape-go/ducktape/services/clients"
 	"github.com/ducktape-go/ducktape/services/faults"
 	"github.com/ducktape-go/ducktape/starlib"
 )
@@ -92,6 +93,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 		Faults:     faults.NewRegistry("repl", cfg.Nodes),
 		History:    starlib.NewTestHistory(cfg.ResultsDir),
 		Series:     series.NewSet(), // summaries only: the prompt saves nothing
+		Clients:    clients.NewRegistry(cfg.Nodes),
 		ResultsDir: cfg.ResultsDir,
 	})
 	empty := starlark.NewDict(0)
@@ -194,11 +196,14 @@ func (s *Session) Exited() bool {
 // Teardown ends what the session started, as the runner does after a test:
 // heal every fault still active, then stop the services (newest first),
 // collect their default logs into ResultsDir, clean them and give their
-// nodes back. It runs even when ctx is cancelled, and must not be called
+// nodes back, close the clients left open, and unmount the lazy file
+// systems. It runs even when ctx is cancelled, and must not be called
 // while an input is executing.
 func (s *Session) Teardown(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
 	err := errors.Join(s.env.Faults.Close(ctx), s.env.Services.Teardown(ctx, services.TeardownOptions{ResultsDir: s.tctx.ResultsDir}))
+	_, closeErr := s.env.Clients.Close()
+	err = errors.Join(err, closeErr, s.env.Faults.CloseStorage(ctx))
 	if n := len(s.env.Services.Services()); n > 0 {
 		fmt.Fprintf(s.errOut, "stopped %d service(s); their logs are in %s\n", n, s.tctx.ResultsDir)
 	}

@@ -19,7 +19,8 @@ type Fault struct {
 	args     map[string]any
 	tag      string
 	injected time.Time
-	// heal undoes the injection; nil for a fault nothing heals (kill).
+	// heal undoes the injection; nil for a fault nothing heals (kill,
+	// and the events lose_unsynced and corrupt).
 	heal func(ctx context.Context) error
 
 	mu     sync.Mutex // held while healing
@@ -30,7 +31,8 @@ type Fault struct {
 func (f *Fault) ID() int { return f.id }
 
 // Kind returns what the fault is: "partition", "isolate", "delay", "loss",
-// "pause" or "kill".
+// "pause", "kill", "lose_unsynced", "disk_errors", "slow_disk" or
+// "corrupt".
 func (f *Fault) Kind() string { return f.kind }
 
 // Nodes returns the names of the nodes the fault acts on.
@@ -67,8 +69,9 @@ func (f *Fault) Heal(ctx context.Context) error {
 // Record is a fault as the test's report.json, report.html and
 // faults.history() show it. Times are Unix seconds, like the report's
 // start_time: InjectTime is when the injection began, HealTime when the
-// heal completed (nil while active, and for a kill), so [InjectTime,
-// HealTime] covers the fault's whole effect.
+// heal completed (nil while active, and for a kill; for an event such as
+// lose_unsynced, when the injection ended), so [InjectTime, HealTime]
+// covers the fault's whole effect.
 type Record struct {
 	ID    int            `json:"id"`
 	Kind  string         `json:"kind"`

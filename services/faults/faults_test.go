@@ -69,7 +69,7 @@ func TestLocalCluster(t *testing.T) {
 func assertShaded(t *testing.T, file string, kinds ...string) {
 	dom := chromiumtest.DOM(t, file)
 	for _, kind := range kinds {
-		if !regexp.MustCompile(`<g class="fault ` + kind + `"><title>` + kind + ` #\d+ on local\d`).MatchString(dom) {
+		if !regexp.MustCompile(`<g class="fault ` + kind + `"><title>` + kind + ` #\d+ on [a-z]+\d`).MatchString(dom) {
 			t.Errorf("the timeline shades no %s fault", kind)
 		}
 	}

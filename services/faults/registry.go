@@ -25,13 +25,15 @@ type Registry struct {
 
 	inflight sync.WaitGroup // injections under way; Close waits for them
 
-	mu      sync.Mutex
-	closed  bool
-	lastID  int                    // number of the last injection begun
-	faults  []*Fault               // every injected fault, in order
-	nemeses []func() error         // stop functions of background nemeses, not yet stopped
-	shaped  map[*cluster.Node]bool // nodes with a delay qdisc (one at a time)
-	hosts   map[*cluster.Node]*hostInfo
+	mu        sync.Mutex
+	closed    bool
+	lastID    int                    // number of the last injection begun
+	faults    []*Fault               // every injected fault, in order
+	nemeses   []func() error         // stop functions of background nemeses, not yet stopped
+	shaped    map[*cluster.Node]bool // nodes with a delay qdisc (one at a time)
+	hosts     map[*cluster.Node]*hostInfo
+	mounts    []*LazyFS                  // lazy file systems, in mount order; unmounted by CloseStorage
+	snapshots map[*cluster.Node][]string // corrupt's snapshot files, removed by CloseStorage
 }
 
 // NewRegistry returns the empty registry of test testID running on nodes.
@@ -47,8 +49,32 @@ func NewRegistry(testID string, nodes []*cluster.Node) *Registry {
 // on the nodes with tag (when tagged), and returns how to heal it (nil:
 // nothing heals it). When apply fails it must have undone what it did. The
 // fault is recorded only once injected; a failed injection uses up its
-// number.
+// number. apply may add to args until it returns.
 func (r *Registry) inject(ctx context.Context, kind string, nodes []*cluster.Node, args map[string]any, tagged bool,
+	apply func(ctx context.Context, tag string) (func(context.Context) error, error)) (*Fault, error) {
+	return r.injectFault(ctx, kind, nodes, args, tagged, false, apply)
+}
+
+// injectEvent makes a fault that is over when apply returns (a power loss,
+// a corruption): nothing heals it, and its window, from inject to heal
+// time, spans the injection.
+func (r *Registry) injectEvent(ctx context.Context, kind string, nodes []*cluster.Node, args map[string]any, apply func(ctx context.Context) error) (*Fault, error) {
+	return r.injectFault(ctx, kind, nodes, args, false, true, func(ctx context.Context, _ string) (func(context.Context) error, error) {
+		return nil, apply(ctx)
+	})
+}
+
+// open fails with ErrClosed once the test is tearing down.
+func (r *Registry) open() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+func (r *Registry) injectFault(ctx context.Context, kind string, nodes []*cluster.Node, args map[string]any, tagged, event bool,
 	apply func(ctx context.Context, tag string) (func(context.Context) error, error)) (*Fault, error) {
 	r.mu.Lock()
 	if r.closed {
@@ -69,6 +95,9 @@ func (r *Registry) inject(ctx context.Context, kind string, nodes []*cluster.Nod
 		return nil, err
 	}
 	f.heal = heal
+	if event {
+		f.healed = time.Now()
+	}
 	r.mu.Lock()
 	r.faults = append(r.faults, f)
 	r.mu.Unlock()

@@ -22,7 +22,7 @@ import (
 func Start(tb testing.TB, n int, opts docker.Options) *cluster.Cluster {
 	tb.Helper()
 	opts.Nodes = n
-	opts.Log = testLog{tb}
+	opts.Log = accounttest.Log(tb)
 	cl, err := docker.Open(context.Background(), opts)
 	if err != nil {
 		unavailable(tb, err)
@@ -43,34 +43,6 @@ func unavailable(tb testing.TB, err error) {
 		tb.Skipf("docker nodes need a Docker Engine: %v", err)
 	}
 	tb.Fatal(err)
-}
-
-// Views returns an accounttest.NewCluster whose clusters are views over
-// cl's nodes: closing a view leaves cl's connections open, so every test
-// of a suite reuses one set of containers.
-func Views(cl *cluster.Cluster) accounttest.NewCluster {
-	return func(t *testing.T) *cluster.Cluster {
-		var nodes []*cluster.Node
-		for _, n := range cl.Nodes() {
-			view := *n
-			view.Account = cluster.NewRemoteAccount(n.Name, unclosable{n.Account.Account()})
-			nodes = append(nodes, &view)
-		}
-		return cluster.New(nodes, nil)
-	}
-}
-
-// unclosable is an account whose Close does nothing.
-type unclosable struct{ cluster.Account }
-
-func (unclosable) Close() error { return nil }
-
-// testLog sends the provider's messages to the test log.
-type testLog struct{ tb testing.TB }
-
-func (l testLog) Write(p []byte) (int, error) {
-	l.tb.Log(string(p))
-	return len(p), nil
 }
 
 // RequireEngine skips tb when no Docker Engine answers (failing it under
