@@ -26,8 +26,8 @@ import (
 // through the binary, as a user would: all pass, the partition really
 // acts between pods, and the session leaves no pod or namespace behind.
 func TestKubeExamples(t *testing.T) {
-	bin := hosttest.BuildDucktape(t)
 	kubetest.Require(t)
+	bin := hosttest.BuildDucktape(t)
 	results := filepath.Join(t.TempDir(), "results")
 	cmd := exec.Command(bin, "--cluster", "kubernetes", "--kube-nodes", "3", "--no-color", "--results-root", results,
 		"../../examples/faults", "../../examples/redis")
@@ -71,14 +71,7 @@ func TestKubeExamples(t *testing.T) {
 // kubeCommand returns the binary's command line running, on a kubernetes
 // cluster of one node, a test that runs shellCommand there.
 func kubeCommand(t *testing.T, bin, shellCommand string) *exec.Cmd {
-	t.Helper()
-	dir := t.TempDir()
-	hosttest.WriteFile(t, dir, "tests/test_remote.star", `
-def test_remote(ctx):
-    ctx.cluster[0].account.ssh("`+shellCommand+`")
-`)
-	return exec.Command(bin, "--cluster", "kubernetes", "--kube-nodes", "1", "--no-color",
-		"--results-root", filepath.Join(dir, "results"), filepath.Join(dir, "tests"))
+	return hosttest.RemoteCommand(t, bin, []string{"--cluster", "kubernetes", "--kube-nodes", "1"}, shellCommand)
 }
 
 // kubeSession starts the binary on a kubernetes cluster of one node
@@ -86,22 +79,8 @@ def test_remote(ctx):
 // and returns once the sleep runs (the pods' processes are this machine's,
 // with the cluster .ci/kube starts).
 func kubeSession(t *testing.T, bin, marker string) (*exec.Cmd, *bytes.Buffer) {
-	t.Helper()
 	cmd := kubeCommand(t, bin, marker)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	deadline := time.Now().Add(2 * time.Minute)
-	for !processRunning(marker) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the test never started:\n%s", out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return cmd, &out
+	return cmd, hosttest.StartUntil(t, cmd, marker, 2*time.Minute)
 }
 
 // kubeLeft lists the sessions on the cluster that the driver process pid
@@ -125,8 +104,8 @@ func kubeLeft(t *testing.T, pid int) []kube.SessionInfo {
 // TestKubeCtrlC: SIGINT during a test on kubernetes nodes stops the run,
 // reports it, and deletes the session's pods and namespace.
 func TestKubeCtrlC(t *testing.T) {
-	bin := hosttest.BuildDucktape(t)
 	kubetest.Require(t)
+	bin := hosttest.BuildDucktape(t)
 	cmd, out := kubeSession(t, bin, "sleep 51.5")
 	if len(kubeLeft(t, cmd.Process.Pid)) != 1 {
 		t.Fatalf("no kubernetes session found")
@@ -139,7 +118,7 @@ func TestKubeCtrlC(t *testing.T) {
 	if left := kubeLeft(t, cmd.Process.Pid); len(left) > 0 {
 		t.Errorf("after Ctrl-C the session left %+v\n%s", left, out)
 	}
-	if processRunning("sleep 51.5") {
+	if hosttest.ProcessRunning("sleep 51.5") {
 		t.Errorf("the remote command still runs after Ctrl-C")
 	}
 }
@@ -148,8 +127,8 @@ func TestKubeCtrlC(t *testing.T) {
 // the next session warns about them, and `ducktape kube prune` deletes
 // them.
 func TestKubePruneAfterKill(t *testing.T) {
-	bin := hosttest.BuildDucktape(t)
 	kubetest.Require(t)
+	bin := hosttest.BuildDucktape(t)
 	killed, _ := kubeSession(t, bin, "sleep 52.5")
 	killed.Process.Kill()
 	killed.Wait()
@@ -170,17 +149,10 @@ func TestKubePruneAfterKill(t *testing.T) {
 		t.Errorf("kube prune: %v\n%s", err, prune)
 	}
 	deadline := time.Now().Add(time.Minute)
-	for len(kubeLeft(t, killed.Process.Pid)) > 0 || processRunning("sleep 52.5") {
+	for len(kubeLeft(t, killed.Process.Pid)) > 0 || hosttest.ProcessRunning("sleep 52.5") {
 		if time.Now().After(deadline) {
 			t.Fatalf("a minute after kube prune the killed session's pods or command remain: %+v", kubeLeft(t, killed.Process.Pid))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-}
-
-// processRunning reports whether a process of this machine runs cmdline
-// (a pod's processes are this machine's, on the cluster .ci/kube starts).
-func processRunning(cmdline string) bool {
-	out, _ := exec.Command("pgrep", "-f", cmdline).Output()
-	return len(strings.TrimSpace(string(out))) > 0
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -30,19 +29,8 @@ def teardown(ctx):
 `)
 	results := filepath.Join(dir, "results")
 	cmd := exec.Command(bin, "--results-root", results, "--local-nodes", "2", filepath.Join(dir, "tests"))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	// Wait until the remote command runs, then press Ctrl-C once.
-	deadline := time.Now().Add(10 * time.Second)
-	for !processRunning(marker) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the test never started:\n%s", out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	out := hosttest.StartUntil(t, cmd, marker, 10*time.Second)
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
@@ -58,7 +46,7 @@ def teardown(ctx):
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
 	}
-	if processRunning(marker) {
+	if hosttest.ProcessRunning(marker) {
 		t.Errorf("%q still runs after the interrupt", marker)
 	}
 	data, err := os.ReadFile(filepath.Join(results, "latest", "report.json"))
@@ -92,10 +80,4 @@ def teardown(ctx):
 	if !strings.Contains(string(log), "teardown ran after the interrupt") {
 		t.Errorf("teardown did not run:\n%s", log)
 	}
-}
-
-// processRunning reports whether a process's command line contains s.
-func processRunning(s string) bool {
-	out, _ := exec.Command("pgrep", "-f", s).Output()
-	return len(bytes.TrimSpace(out)) > 0
 }

@@ -1,9 +1,11 @@
 package hosttest
 
 import (
+	"bytes"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // BuildDucktape builds the ducktape binary into a temporary directory and
@@ -20,4 +22,49 @@ func BuildDucktape(tb testing.TB) string {
 		tb.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// RemoteCommand returns the command line of the binary bin running, with
+// clusterArgs (say "--cluster", "docker", "--docker-nodes", "1"), a test
+// that runs shellCommand on its first node; its results go under a
+// temporary directory of tb.
+func RemoteCommand(tb testing.TB, bin string, clusterArgs []string, shellCommand string) *exec.Cmd {
+	tb.Helper()
+	dir := tb.TempDir()
+	WriteFile(tb, dir, "tests/test_remote.star", `
+def test_remote(ctx):
+    ctx.cluster[0].account.ssh("`+shellCommand+`")
+`)
+	args := append(append([]string{}, clusterArgs...), "--no-color", "--results-root", filepath.Join(dir, "results"), filepath.Join(dir, "tests"))
+	return exec.Command(bin, args...)
+}
+
+// StartUntil starts cmd, its output into the buffer it returns, and
+// returns once a process of this machine whose command line contains
+// marker runs (the test's remote command: the processes of local, docker
+// and, on the cluster .ci/kube starts, kubernetes nodes are this
+// machine's), failing tb after within. cmd is killed when tb ends.
+func StartUntil(tb testing.TB, cmd *exec.Cmd, marker string, within time.Duration) *bytes.Buffer {
+	tb.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(within)
+	for !ProcessRunning(marker) {
+		if time.Now().After(deadline) {
+			tb.Fatalf("the test never started:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return &out
+}
+
+// ProcessRunning reports whether a process of this machine has a command
+// line that contains s.
+func ProcessRunning(s string) bool {
+	out, _ := exec.Command("pgrep", "-f", s).Output()
+	return len(bytes.TrimSpace(out)) > 0
 }
