@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/docker"
@@ -20,36 +21,52 @@ import (
 // BenchmarkDockerStart16: a 16-node docker cluster up (every node
 // answering over SSH) and removed again, the image existing already; and,
 // for reference, 16 containers of the same image started at once with
-// `docker run -d --init` and removed, which is the engine's own cost.
+// `docker run -d --init` and removed with `docker rm -f`, which is the
+// engine's own cost. The two alternate, so that both see the same load;
+// b.N is the number of times each runs. Metrics, per time: each one's
+// seconds up, down and in all, and the ratio of the totals.
+//
+//	go test ./cluster -run '^$' -bench DockerStart16 -benchtime 3x -count 4
 func BenchmarkDockerStart16(b *testing.B) {
 	dockertest.RequireEngine(b)
 	image, err := docker.BuildImage(context.Background(), nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("ducktape-cluster", func(b *testing.B) {
-		for range b.N {
-			cl, err := docker.Open(context.Background(), docker.Options{Nodes: 16})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := cl.Close(); err != nil {
-				b.Fatal(err)
-			}
+	var up, down [2]time.Duration // ducktape, docker run
+	for i := range b.N {
+		start := time.Now()
+		cl, err := docker.Open(context.Background(), docker.Options{Nodes: 16})
+		if err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("docker-run", func(b *testing.B) {
-		for i := range b.N {
-			names := make([]string, 16)
-			parallel(b, 16, func(j int) error {
-				names[j] = fmt.Sprintf("ducktape-bench-%d-%d-%d", os.Getpid(), i, j)
-				return command("docker", "run", "-d", "--init", "--name", names[j], image, "sleep", "600")
-			})
-			if err := command("docker", append([]string{"rm", "-f"}, names...)...); err != nil {
-				b.Fatal(err)
-			}
+		up[0] += time.Since(start)
+		start = time.Now()
+		if err := cl.Close(); err != nil {
+			b.Fatal(err)
 		}
-	})
+		down[0] += time.Since(start)
+
+		start = time.Now()
+		names := make([]string, 16)
+		parallel(b, 16, func(j int) error {
+			names[j] = fmt.Sprintf("ducktape-bench-%d-%d-%d", os.Getpid(), i, j)
+			return command("docker", "run", "-d", "--init", "--name", names[j], image, "sleep", "600")
+		})
+		up[1] += time.Since(start)
+		start = time.Now()
+		if err := command("docker", append([]string{"rm", "-f"}, names...)...); err != nil {
+			b.Fatal(err)
+		}
+		down[1] += time.Since(start)
+	}
+	sec := func(d time.Duration) float64 { return d.Seconds() / float64(b.N) }
+	for k, name := range []string{"ducktape", "docker-run"} {
+		b.ReportMetric(sec(up[k]), name+"-up-s")
+		b.ReportMetric(sec(down[k]), name+"-down-s")
+		b.ReportMetric(sec(up[k]+down[k]), name+"-s")
+	}
+	b.ReportMetric(float64(up[0]+down[0])/float64(up[1]+down[1]), "ratio")
 }
 
 // BenchmarkDockerSequential: one `true` after another on one node: a docker

@@ -134,9 +134,14 @@ type leftoverTracker struct {
 }
 
 func newLeftoverTracker() *leftoverTracker {
-	b := make([]byte, 6)
+	return &leftoverTracker{driver: "dt" + randomHex(6), owners: map[*Owner]bool{}}
+}
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
 	rand.Read(b) // never fails (crypto/rand)
-	return &leftoverTracker{driver: "dt" + hex.EncodeToString(b), owners: map[*Owner]bool{}}
+	return hex.EncodeToString(b)
 }
 
 func (t *leftoverTracker) add(o *Owner) {

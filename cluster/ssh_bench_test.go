@@ -2,17 +2,22 @@ package cluster_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ducktape-go/ducktape/cluster"
+	"github.com/ducktape-go/ducktape/cluster/sshsim"
 	"github.com/ducktape-go/ducktape/cluster/sshtest"
+	"github.com/ducktape-go/ducktape/host/hosttest"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -65,6 +70,78 @@ func BenchmarkSSHSequential(b *testing.B) {
 			run()
 		}
 	})
+}
+
+// BenchmarkSSHCommandEndToEnd: node.account.ssh("true") one after another
+// from a Starlark test run by the runner (argument unpacking, the
+// interpreter lock, the test's debug log, the owner's mark, the command's
+// token, the pool); the same command through the Go account alone
+// (RemoteAccount.SSH); and, the floor, `true` in bare x/crypto/ssh sessions
+// on a connection of its own to the same sshd node. The three alternate in
+// rounds of the same number of commands, so that all see the same load; b.N
+// is the number of commands of each. Metrics, per command: the wall time of
+// each (the test's is timed inside it) and its ratio to the floor, and the
+// driver's CPU of each (the test's less that of a test of one command: the
+// runner's own set-up, and its kill of the test's leftovers on the node).
+//
+//	go test ./cluster -run '^$' -bench SSHCommandEndToEnd -benchtime 2000x -count 6
+func BenchmarkSSHCommandEndToEnd(b *testing.B) {
+	ns := sshtest.Start(b, 1)
+	cl := openBench(b, ns)
+	acct := cl.Nodes()[0].Account
+	client := bareClient(b, ns, 0)
+	const rounds = 20
+	per := max(b.N/rounds, 1)
+	// starlark runs the test with n commands and returns the seconds its
+	// loop took and the driver's CPU for the whole run.
+	starlark := func(n int) (float64, time.Duration) {
+		runtime.GC()
+		cpu := sshsim.ProcessCPU()
+		rep, _ := hosttest.RunFile(b, cl, "testdata/bench_commands.star", hosttest.Options{Parameters: map[string]any{"commands": n}})
+		var data struct{ Seconds float64 }
+		if err := json.Unmarshal(rep.Results[0].Data, &data); err != nil {
+			b.Fatal(err)
+		}
+		return data.Seconds, sshsim.ProcessCPU() - cpu
+	}
+	// timed runs fn and returns its wall time and the driver's CPU. Each
+	// phase starts on a collected heap, so that the garbage of one (the
+	// runner makes a lot) is not collected on another's time.
+	timed := func(fn func()) (float64, time.Duration) {
+		runtime.GC()
+		start, cpu := time.Now(), sshsim.ProcessCPU()
+		fn()
+		return time.Since(start).Seconds(), sshsim.ProcessCPU() - cpu
+	}
+	goTrue := func() {
+		for range per {
+			if _, err := acct.SSH(context.Background(), "true", false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	starlark(1) // connect, warm up
+	bareTrue(b, client, per)
+	b.ResetTimer()
+	var wall, cpu [3]float64 // starlark, go, bare
+	for range rounds {
+		_, runner := starlark(1)
+		sec, c := starlark(per + 1)
+		sec *= float64(per) / float64(per+1)
+		wall[0], cpu[0] = wall[0]+sec, cpu[0]+(c-runner).Seconds()
+		sec, c = timed(goTrue)
+		wall[1], cpu[1] = wall[1]+sec, cpu[1]+c.Seconds()
+		sec, c = timed(func() { bareTrue(b, client, per) })
+		wall[2], cpu[2] = wall[2]+sec, cpu[2]+c.Seconds()
+	}
+	b.StopTimer()
+	ms := func(s float64) float64 { return s * 1000 / float64(rounds*per) }
+	for i, name := range []string{"starlark", "go", "bare"} {
+		b.ReportMetric(ms(wall[i]), name+"-ms/cmd")
+		b.ReportMetric(ms(cpu[i]), name+"-cpu-ms/cmd")
+	}
+	b.ReportMetric(wall[0]/wall[2], "starlark/bare")
+	b.ReportMetric(wall[1]/wall[2], "go/bare")
 }
 
 // bareClient dials node i with x/crypto/ssh alone.
@@ -202,7 +279,14 @@ func command(name string, args ...string) error {
 // client, the reference beside ducktape's commands, reporting CPU per op.
 func benchBareTrue(b *testing.B, client *ssh.Client) {
 	cpu := startCPU(b)
-	for range b.N {
+	bareTrue(b, client, b.N)
+	cpu.report()
+}
+
+// bareTrue runs `true` n times, one after another, each in a session of
+// its own on client.
+func bareTrue(b *testing.B, client *ssh.Client, n int) {
+	for range n {
 		s, err := client.NewSession()
 		if err != nil {
 			b.Fatal(err)
@@ -212,5 +296,4 @@ func benchBareTrue(b *testing.B, client *ssh.Client) {
 		}
 		s.Close()
 	}
-	cpu.report()
 }

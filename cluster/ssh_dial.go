@@ -96,9 +96,18 @@ func (d *sshDialer) dialHop(ctx context.Context, via *ssh.Client) (*ssh.Client, 
 	case handshakeSlots <- struct{}{}:
 		defer func() { <-handshakeSlots }()
 	case <-ctx.Done():
-		return nil, dialError(addr, "cancelled while waiting to connect", ctx.Err(), ctx, ctx)
+		return nil, dialError(addr, "cancelled while waiting to connect", ctx.Err(), false, ctx, ctx)
 	}
+	// The attempt ends at the node's connect timeout, or earlier at the
+	// caller's deadline. Only the node's own timeout says something of the
+	// node (the unreachable gate remembers it): a caller that allows less
+	// (an attempt of docker's readiness poll, a command's timeout) cut the
+	// dial short, which says nothing of the node.
 	parent := ctx
+	limit, ownTimeout := t.timeout, true
+	if dl, ok := parent.Deadline(); ok && time.Until(dl) < t.timeout {
+		limit, ownTimeout = time.Until(dl).Round(10*time.Millisecond), false
+	}
 	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	var conn net.Conn
@@ -109,7 +118,7 @@ func (d *sshDialer) dialHop(ctx context.Context, via *ssh.Client) (*ssh.Client, 
 		conn, err = via.DialContext(ctx, "tcp", addr)
 	}
 	if err != nil {
-		return nil, dialError(addr, dialReason(err, ctx, t.timeout), err, parent, ctx)
+		return nil, dialError(addr, dialReason(err, ctx, limit), err, ownTimeout, parent, ctx)
 	}
 	// The handshake has no context: a deadline and a cancel hook bound it.
 	if dl, ok := ctx.Deadline(); ok {
@@ -132,7 +141,7 @@ func (d *sshDialer) dialHop(ctx context.Context, via *ssh.Client) (*ssh.Client, 
 		if err == nil {
 			err = ctx.Err()
 		}
-		return nil, dialError(addr, handshakeReason(err, ctx, t, d.auth), err, parent, ctx)
+		return nil, dialError(addr, handshakeReason(err, ctx, t, d.auth, limit), err, ownTimeout, parent, ctx)
 	}
 	conn.SetDeadline(time.Time{})
 	return ssh.NewClient(c, chans, reqs), nil
@@ -143,15 +152,17 @@ type DialError struct {
 	Addr   string // host:port
 	Reason string // "connection refused", "timed out", "authentication failed ...", ...
 	Err    error
-	// TimedOut is set when the attempt took the whole connect timeout: no
-	// TCP connection, or no SSH handshake, within it.
+	// TimedOut is set when the attempt took the node's whole connect
+	// timeout: no TCP connection, or no SSH handshake, within it (not when
+	// the caller's earlier deadline ended it).
 	TimedOut bool
 }
 
 // dialError makes the DialError of an attempt under ctx, derived from the
-// caller's parent with the connect timeout.
-func dialError(addr, reason string, err error, parent, ctx context.Context) *DialError {
-	timedOut := parent.Err() == nil && (errors.Is(ctx.Err(), context.DeadlineExceeded) || isTimeout(err))
+// caller's parent with the connect timeout; ownTimeout says that the
+// connect timeout, not the parent's deadline, bounded the attempt.
+func dialError(addr, reason string, err error, ownTimeout bool, parent, ctx context.Context) *DialError {
+	timedOut := ownTimeout && parent.Err() == nil && (errors.Is(ctx.Err(), context.DeadlineExceeded) || isTimeout(err))
 	return &DialError{Addr: addr, Reason: reason, Err: err, TimedOut: timedOut}
 }
 
@@ -175,7 +186,7 @@ func dialReason(err error, ctx context.Context, timeout time.Duration) string {
 	return err.Error()
 }
 
-func handshakeReason(err error, ctx context.Context, t *sshTarget, auth *sshAuth) string {
+func handshakeReason(err error, ctx context.Context, t *sshTarget, auth *sshAuth, limit time.Duration) string {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "host key verification failed"):
@@ -183,7 +194,7 @@ func handshakeReason(err error, ctx context.Context, t *sshTarget, auth *sshAuth
 	case strings.Contains(msg, "unable to authenticate"):
 		return fmt.Sprintf("authentication failed as user %q (%s)", t.user, auth.describe())
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), isTimeout(err):
-		return fmt.Sprintf("no SSH handshake within %s (the port accepts connections but nothing answers as an SSH server)", t.timeout)
+		return fmt.Sprintf("no SSH handshake within %s (the port accepts connections but nothing answers as an SSH server)", limit)
 	case errors.Is(ctx.Err(), context.Canceled):
 		return "cancelled"
 	}

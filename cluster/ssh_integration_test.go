@@ -222,3 +222,64 @@ func TestVagrantCluster(t *testing.T) {
 	_, err = cluster.Open(cluster.Options{Provider: "vagrant"})
 	wantErr(t, err, "--cluster vagrant", "A Vagrant environment is required")
 }
+
+// TestSSHCancelKillsTheCommandsGroup checks that cancelling a command
+// kills its process group in each form a command takes on the node: a
+// shell running its children, a shell that exec'd its last command, a
+// shell running builtins only, a shell gone while a child of its group
+// holds the output; and that a child that left for a session of its own
+// (setsid) is left alone.
+func TestSSHCancelKillsTheCommandsGroup(t *testing.T) {
+	ns := sshtest.Start(t, 1)
+	acct := openWith(t, sshConfigOf(ns, 1)).Nodes()[0].Account
+	ctx := context.Background()
+	running := func(pattern string) bool {
+		pids, err := acct.Pids(ctx, pattern)
+		if err != nil {
+			t.Error(err)
+			return false
+		}
+		return len(pids) > 0
+	}
+	eventually := func(t *testing.T, what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name, cmd, runs string // runs: a pattern of the command's process
+		survivor        string // a pattern of a process that must survive, if any
+	}{
+		{"children", "sleep 41.1 | cat; echo never", `^sleep 41\.1$`, ""},
+		{"exec", "exec sleep 41.2", `^sleep 41\.2$`, ""},
+		{"builtins only", "while :; do : 41.3; done", `while :; do : 41\.3; done`, ""},
+		{"the shell gone, a child holding the output", "sleep 41.4 &", `^sleep 41\.4$`, ""},
+		{"a child in a session of its own", "setsid sleep 41.5 > /dev/null 2>&1 < /dev/null & sleep 41.6", `^sleep 41\.6$`, `^sleep 41\.5$`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cctx, cancel := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() { _, err := acct.SSH(cctx, tc.cmd, false); done <- err }()
+			eventually(t, "the command to run", func() bool { return running(tc.runs) })
+			cancel()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Error("a cancelled command returned no error")
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatal("cancelling did not end the command")
+			}
+			eventually(t, "the command's processes to exit", func() bool { return !running(tc.runs) })
+			if tc.survivor != "" {
+				if !running(tc.survivor) {
+					t.Errorf("the process of its own session (%s) was killed too", tc.survivor)
+				}
+				acct.KillProcess(ctx, tc.survivor, false, true)
+			}
+		})
+	}
+}

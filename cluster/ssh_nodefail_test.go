@@ -41,6 +41,36 @@ func TestSSHSilentServer(t *testing.T) {
 	}
 }
 
+// TestSSHCallersDeadlineIsNotTheNodesTimeout: a dial cut short by the
+// caller's deadline, earlier than the node's connect timeout (docker's
+// readiness poll, a command's timeout), says so and is not remembered: the
+// next command dials again. (It was remembered as a timeout of the node
+// when the two deadlines raced, which kept docker nodes that were slow to
+// answer their first handshake out for 30 s.)
+func TestSSHCallersDeadlineIsNotTheNodesTimeout(t *testing.T) {
+	node := sshtest.Silent(t, 60)
+	c, err := cluster.Open(cluster.Options{File: node.ClusterFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, err := c.Nodes()[0].Account.SSH(ctx, "true", false)
+		cancel()
+		// Within what the caller left when the dial began: 300 ms less
+		// the time it took to start.
+		wantErr(t, err, node.Addr, "no SSH handshake within ")
+		var de *cluster.DialError
+		if !errors.As(err, &de) || de.TimedOut || strings.Contains(err.Error(), "not dialled again") || strings.Contains(err.Error(), "within 1m0s") {
+			t.Errorf("attempt %d: %v; want a DialError that did not time out the node", i+1, err)
+		}
+	}
+	if n := node.Accepted(); n != 3 {
+		t.Errorf("the silent server accepted %d connections; want 3 (each command dials)", n)
+	}
+}
+
 // TestSSHConnectionLostMidCommand: sshd dies while a command runs: the
 // command fails naming the node, its host:port and what happened, and the
 // next command, once sshd is back, reconnects.

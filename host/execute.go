@@ -119,10 +119,14 @@ func (r *Runner) runCase(ctx, abort context.Context, c *Case, index int, nodes [
 	if r.FailBadClusterUtilization && res.NodesUsed < res.NodesAllocated {
 		fail(fmt.Errorf("the test was given %d nodes but its services used at most %d (--fail-bad-cluster-utilization)", res.NodesAllocated, res.NodesUsed))
 	}
-	// Thresholds are checked once the test body passed.
+	// Thresholds, and the expectations of checks, are checked once the
+	// test body passed.
 	verdicts, err := checkThresholds(c.Test.Thresholds, res.Data)
 	res.Thresholds = verdicts
 	if err != nil {
+		fail(err)
+	}
+	if err := unmetExpectations(res.Checks); err != nil {
 		fail(err)
 	}
 	logs.Logf(starlib.LevelInfo, "%s", res.TestStatus)

@@ -45,6 +45,14 @@ func TestHistoriesAndChecks(t *testing.T) {
 		t.Errorf("report.txt lacks the checks (%v):\n%s", err, txt)
 	}
 
+	if !strings.Contains(string(txt), "check:      set: found 3 lost adds, as expected: the final read (process 1 at 0.") ||
+		!strings.Contains(string(txt), "lost 3 of 4 acknowledged adds: 653, 1000, 1003") {
+		t.Errorf("report.txt lacks the expected violation, in numeric order:\n%s", txt)
+	}
+	if res := hosttest.Result(t, rep, "test_expected_violation"); res.TestStatus != "PASS" || len(res.Checks) != 1 || !res.Checks[0].AsExpected() {
+		t.Errorf("test_expected_violation: %s, checks %+v", res.TestStatus, res.Checks)
+	}
+
 	withFaults := hosttest.Result(t, rep, "test_faults_in_history")
 	if len(withFaults.Checks) != 2 || withFaults.Checks[0].Name != "set" || !withFaults.Checks[1].OK {
 		t.Errorf("test_faults_in_history checks: %+v", withFaults.Checks)

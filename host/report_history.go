@@ -1,7 +1,9 @@
 package host
 
 import (
+	"errors"
 	"path/filepath"
+	"strings"
 
 	"github.com/ducktape-go/ducktape/host/check"
 	"github.com/ducktape-go/ducktape/starlib"
@@ -45,19 +47,36 @@ func recordHistory(res *Result, env *starlib.Env, dir string) error {
 }
 
 // CheckLine is a check's verdict on one line, as report.txt and ducktape
-// check print it:
-// "linearizable (register) FAIL: not linearizable (...)".
+// check print it: "linearizable (register) FAIL: not linearizable (...)",
+// or, when the test expected a violation, "set: found 3 lost adds, as
+// expected: the final read (...)" in place of the status when it came out so.
 func CheckLine(c check.Result) string {
-	verdict := "FAIL"
-	switch {
-	case c.OK:
-		verdict = "PASS"
-	case c.Unknown:
-		verdict = "UNKNOWN"
-	}
 	name := c.Name
 	if c.Model != "" {
 		name += " (" + c.Model + ")"
 	}
-	return name + " " + verdict + ": " + c.Summary
+	v := c.Verdict()
+	switch {
+	case v.Words == "":
+		return name + " " + v.Status + ": " + c.Summary
+	case v.Status == "PASS":
+		return name + ": " + v.Words + ": " + c.Summary
+	}
+	return name + " " + v.Status + ", " + v.Words + ": " + c.Summary
+}
+
+// unmetExpectations fails a test whose checks did not come out as it said
+// they would (check.set(h, expect = "violation") finding none), one line
+// per such check. Checks without an expectation are the test's to assert.
+func unmetExpectations(checks []check.Result) error {
+	var unmet []string
+	for _, c := range checks {
+		if c.Expect != "" && !c.AsExpected() {
+			unmet = append(unmet, "check "+CheckLine(c)+" (expected: "+c.Expect+")")
+		}
+	}
+	if len(unmet) > 0 {
+		return errors.New(strings.Join(unmet, "\n"))
+	}
+	return nil
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // historyReport writes a session report with one test that has a history,
-// three checks and two faults, and one test without.
+// five checks (two with an expectation) and two faults, and one test
+// without.
 func historyReport(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -29,6 +30,8 @@ func historyReport(t *testing.T) string {
 				{Name: "linearizable", Model: "register", Summary: "not linearizable (3 operations): <b>stale</b>", Visualization: "linearizable-register.html"},
 				{Name: "set", OK: true, Summary: "ok: the final read has all 2 acknowledged adds"},
 				{Name: "linearizable", Model: "kv", Unknown: true, Summary: "unknown: the search did not finish", Visualization: "linearizable-kv.html"},
+				{Name: "set", Summary: "lost 3 of 4 acknowledged adds: 653, 1000, 1003", Found: "3 lost adds", Expect: check.ExpectViolation},
+				{Name: "counter", OK: true, Summary: "ok: all 2 reads within the bounds of 2 adds", Expect: check.ExpectViolation},
 			},
 			History: &HistorySummary{StartTime: at(0.5), Events: 24, BucketSeconds: 1,
 				OK: []int{3, 4, 0, 1, 2}, Fail: []int{0, 1, 0, 0, 0}, Info: []int{0, 0, 0, 2, 0}},
@@ -51,8 +54,9 @@ func historyReport(t *testing.T) string {
 
 // TestHistoriesRenderInChromium checks the Histories section headless
 // Chromium builds: one block for the test with a history, its checks'
-// verdicts with links to the visualizations, and its operations chart with
-// a stacked bar per interval that had operations and the faults shaded.
+// verdicts with links to the visualizations, and its operations chart
+// (ducktapeChart's bar mode) with a stacked bar per interval that had
+// operations and the faults shaded.
 func TestHistoriesRenderInChromium(t *testing.T) {
 	dir := historyReport(t)
 	dom := chromiumtest.DOM(t, filepath.Join(dir, "report.html"))
@@ -69,9 +73,13 @@ func TestHistoriesRenderInChromium(t *testing.T) {
 		`<div class="check-summary">not linearizable (3 operations): &lt;b&gt;stale&lt;/b&gt;</div>`,
 		`<tr class="check PASS"><td><span class="badge PASS">PASS</span></td><td class="check-name">set</td>`,
 		`<span class="badge UNKNOWN">UNKNOWN</span>`,
+		`<tr class="check PASS"><td><span class="badge PASS">found 3 lost adds, as expected</span></td><td class="check-name">set</td>`,
+		`<tr class="check FAIL"><td><span class="badge FAIL">expected a violation, found none</span></td><td class="check-name">counter</td>`,
 		`href="suite/test_h.star/test_register/1/linearizable-register.html"`,
 		`href="suite/test_h.star/test_register/1/history.json"`,
-		`<title>pause on local1: +1.5 s to +3 s</title>`,
+		`<figure class="chart bars"><figcaption>operations per second by outcome</figcaption>`,
+		`<title>pause #1 on local1: +1.5 s to +3 s</title>`,
+		`<title>kill #2 on local1: +4 s</title>`,
 		`<title>+3 s: 1 ok, 0 fail, 2 info</title>`,
 		`<span class="swatch ok">ok 10</span>`, `<span class="swatch fail">fail 1</span>`, `<span class="swatch info">info 2</span>`,
 	} {
@@ -85,7 +93,10 @@ func TestHistoriesRenderInChromium(t *testing.T) {
 	if n := count(`<rect class="(ok|fail|info)"`); n != 6 {
 		t.Errorf("%d bar segments, want 6", n)
 	}
-	if count(`<rect class="fault-window pause"`) != 1 || count(`<rect class="fault-window kill"`) != 1 {
+	if count(`<g class="window pause">`) != 1 || count(`<g class="window kill">`) != 1 {
 		t.Error("the chart does not shade the pause and the kill")
+	}
+	if count(`<polyline`) != 0 || count(`class="overlay"`) != 0 {
+		t.Error("the bars have a line or a hover overlay (which would hide the bars' tooltips)")
 	}
 }

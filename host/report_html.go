@@ -18,10 +18,11 @@ import (
 // The report.html template and the CSS and JavaScript inlined into it, so
 // the file needs nothing else (no CDN, no fonts, no network).
 //
-// history.js (with history.css) draws the Histories section: checks and
-// operations charts. chart.js is the reusable line chart (ducktapeChart);
-// performance.js draws the series and thresholds sections with it;
-// chart.css styles both.
+// chart.js is the one chart drawer (ducktapeChart: line series, or stacked
+// bars per interval, with fault windows), loaded before the sections that
+// use it: history.js (with history.css) draws the Histories section, checks
+// and operations charts (bars); performance.js the series (lines) and
+// thresholds sections; chart.css styles the charts.
 //
 //go:embed report_html
 var htmlAssets embed.FS

@@ -27,6 +27,10 @@ out.appendChild(one);
 var two = ducktapeChart({title: "ops", lines: [{name: "ok", points: [[0, 5], [1, 6]]}, {name: "fail", points: [[0, 1], [1, 0]]}], windows: []});
 out.appendChild(two);
 out.appendChild(ducktapeChart({title: "empty", lines: [{name: "x", points: []}]}));
+var bars = ducktapeChart({title: "ops", t0: 200, windows: [{start: 201, end: 201, kind: "kill", label: "kill #3 on n1"}],
+  bars: {start: 200, step: 2, stacks: [{name: "ok", values: [3, 0, 5]}, {name: "fail", values: [1, 0, 0]}]}});
+bars.id = "bars";
+out.appendChild(bars);
 // The pointer at t = 101.1 (the plot spans x 58..706 for t 100..103).
 var overlay = one.querySelector(".overlay"), box = one.querySelector("svg").getBoundingClientRect();
 overlay.dispatchEvent(new MouseEvent("mousemove", {clientX: box.left + 58 + 648 * 1.1 / 3, clientY: box.top + 50, bubbles: true}));
@@ -37,7 +41,26 @@ overlay.dispatchEvent(new MouseEvent("mousemove", {clientX: box.left + 58 + 648 
 	}
 	dom := chromiumtest.DOM(t, file)
 	if n := strings.Count(dom, `<figure class="chart">`); n != 3 {
-		t.Errorf("%d charts drawn, want 3", n)
+		t.Errorf("%d line charts drawn, want 3", n)
+	}
+	// The bar mode: a stacked bar per interval that counted anything, each
+	// with its counts, the kill a thin mark, and no hover overlay.
+	i := strings.Index(dom, `<figure class="chart bars" id="bars">`)
+	if i < 0 {
+		t.Fatal("the bar chart was not drawn")
+	}
+	barDOM := dom[i:]
+	for _, want := range []string{
+		`<g class="bucket"><title>+0 s: 3 ok, 1 fail</title><rect class="ok"`,
+		`<g class="bucket"><title>+4 s: 5 ok, 0 fail</title><rect class="ok"`,
+		`<g class="window kill"><title>kill #3 on n1: +1 s</title><rect x="166" y="12" width="2"`,
+	} {
+		if !strings.Contains(barDOM, want) {
+			t.Errorf("the bar chart lacks %s", want)
+		}
+	}
+	if strings.Contains(barDOM, "+2 s: 0 ok") || strings.Count(barDOM, `<rect class="`) != 3+1 || strings.Contains(barDOM, `class="overlay"`) {
+		t.Error("the bar chart draws an empty interval, the wrong bars (3 counts, and its frame), or a hover overlay")
 	}
 	m := regexp.MustCompile(`<polyline class="line line-0" points="([^"]*)" data-name="latency_ms">`).FindStringSubmatch(dom)
 	if m == nil || len(strings.Fields(m[1])) != 4 {
@@ -139,7 +162,7 @@ func TestHTMLDrawsSeriesAndThresholds(t *testing.T) {
 	for _, want := range []string{
 		`<figcaption>latency_ms (mean per 1 s, of 3000 points) (ms)</figcaption>`,
 		`<figcaption>ops_per_sec</figcaption>`,
-		`<title>partition #1 local1: +10 s to +20 s</title>`,
+		`<title>partition #1 on local1: +10 s to +20 s</title>`,
 		`<section id="performance">`, `<section id="thresholds">`,
 		`<tr class="threshold FAIL"><td><span class="badge FAIL">FAIL</span></td><td class="test"><a href="#case-0" class="case-link">perf/test_load.star::test_load</a></td><td><code>latency_ms.p99 &lt; 5</code></td><td class="num">6</td><td class="num">5</td><td class="message">latency_ms.p99 is 6, want &lt; 5</td></tr>`,
 		`<code>ops_per_sec.mean &gt;= 1000</code></td><td class="num">1014.5</td>`,
@@ -149,7 +172,7 @@ func TestHTMLDrawsSeriesAndThresholds(t *testing.T) {
 			t.Errorf("the rendered page lacks %s", want)
 		}
 	}
-	if n := strings.Count(dom, `<g class="window">`); n != 2 {
+	if n := strings.Count(dom, `<g class="window partition">`); n != 2 {
 		t.Errorf("%d shaded windows, want 2 (the fault on each chart)", n)
 	}
 	m := regexp.MustCompile(`data-name="latency_ms"`).FindAllString(dom, -1)

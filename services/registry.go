@@ -3,8 +3,13 @@ package services
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	pathpkg "path"
+	"slices"
+	"strings"
 	"sync"
+
+	"github.com/ducktape-go/ducktape/cluster"
 )
 
 // Registry is the services of one test, in order of creation: it names them
@@ -28,12 +33,24 @@ func NewRegistry(ctx context.Context) *Registry {
 
 // New creates and registers a service on nodes already taken for it. Its id
 // is "<name>-<n>" with n counting the services of that name in the test.
-func (r *Registry) New(spec Spec) *Service {
+// Its nodes may be shared with services of the test not yet freed (a
+// Sentinel beside each Redis): then none of its log paths may be, or lie
+// inside, or hold, a log path of another service on the same node, so that
+// each collects its own logs; New fails saying which logs clash.
+func (r *Registry) New(spec Spec) (*Service, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	id := fmt.Sprintf("%s-%d", spec.Name, r.counts[spec.Name]+1)
+	for _, other := range r.services {
+		if _, _, freed := other.state(); !freed {
+			if err := logClash(id, spec, other); err != nil {
+				return nil, err
+			}
+		}
+	}
 	r.counts[spec.Name]++
 	s := &Service{
-		Name: spec.Name, ID: fmt.Sprintf("%s-%d", spec.Name, r.counts[spec.Name]),
+		Name: spec.Name, ID: id,
 		Module: spec.Module, Nodes: spec.Nodes, Logs: spec.Logs,
 		hooks: spec.Hooks, base: r.ctx, release: spec.Release, stopped: map[int]bool{},
 	}
@@ -41,7 +58,50 @@ func (r *Registry) New(spec Spec) *Service {
 		s.workers = newWorkers()
 	}
 	r.services = append(r.services, s)
-	return s
+	return s, nil
+}
+
+// logClash fails when the service id of spec would share a node with other
+// and a log path of one is, lies inside, or holds a log path of the other
+// (relative paths are the node's working directory, so only paths of the
+// same kind are compared).
+func logClash(id string, spec Spec, other *Service) error {
+	var shared *cluster.Node
+	for _, n := range spec.Nodes {
+		if other.Idx(n) > 0 {
+			shared = n
+			break
+		}
+	}
+	if shared == nil {
+		return nil
+	}
+	for _, name := range sortedLogNames(spec.Logs) {
+		mine := pathpkg.Clean(spec.Logs[name].Path)
+		for _, otherName := range logNames(other) {
+			theirs := pathpkg.Clean(other.Logs[otherName].Path)
+			var how string
+			switch {
+			case mine == theirs:
+				how = "is"
+			case within(mine, theirs):
+				how = "lies inside"
+			case within(theirs, mine):
+				how = "holds"
+			default:
+				continue
+			}
+			return fmt.Errorf("%s cannot share %s with %s: its log %s (%s) %s %s's log %s (%s), so each would collect the other's; "+
+				"services on one node need log paths of their own (e.g. under a directory named after the service)",
+				id, shared.Name, other.ID, name, spec.Logs[name].Path, how, other.ID, otherName, other.Logs[otherName].Path)
+		}
+	}
+	return nil
+}
+
+// within reports whether path lies inside dir (both cleaned).
+func within(path, dir string) bool {
+	return dir != "." && strings.HasPrefix(path, strings.TrimSuffix(dir, "/")+"/")
 }
 
 // Services returns the registered services in order of creation.
@@ -102,11 +162,8 @@ func (s *Service) JSON() map[string]any {
 	}
 }
 
-func logNames(s *Service) []string {
-	names := make([]string, 0, len(s.Logs))
-	for n := range s.Logs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+func logNames(s *Service) []string { return sortedLogNames(s.Logs) }
+
+func sortedLogNames(logs map[string]LogSpec) []string {
+	return slices.Sorted(maps.Keys(logs))
 }

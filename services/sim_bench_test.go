@@ -69,11 +69,14 @@ func BenchmarkSimCollectLogs(b *testing.B) {
 			var collect, cpu time.Duration
 			for range b.N {
 				reg := services.NewRegistry(ctx)
-				s := reg.New(services.Spec{
+				s, err := reg.New(services.Spec{
 					Name: "trivial", Nodes: cl.Nodes(), Release: func([]*cluster.Node) {},
 					Logs:  map[string]services.LogSpec{"log": {Path: "svc.log", CollectDefault: true}},
 					Hooks: services.Hooks{Start: start, Stop: stop},
 				})
+				if err != nil {
+					b.Fatal(err)
+				}
 				if err := s.Start(ctx, false); err != nil {
 					b.Fatal(err)
 				}

@@ -112,3 +112,32 @@ func tgzNames(t *testing.T, path string) []string {
 		names = append(names, strings.TrimSuffix(h.Name, "/"))
 	}
 }
+
+// TestSharedNodes checks services that share nodes (nodes = other.nodes):
+// their lifecycle side by side, teardown stopping the newest first, and
+// each collecting its own logs, also when one fails to start.
+func TestSharedNodes(t *testing.T) {
+	cl := hosttest.LocalCluster(t, 3)
+	rep, session := hosttest.RunFile(t, cl, "testdata/test_shared_nodes.star", hosttest.Options{})
+	assertNoProcesses(t, cl, "sleep 30")
+	var stops []string
+	for _, n := range cl.Nodes() {
+		if s, err := n.Account.ReadFile(t.Context(), "stops.txt"); err == nil {
+			stops = append(stops, strings.Fields(string(s))...)
+		}
+	}
+	if want := []string{"second-1", "first-1"}; !slices.Equal(stops, want) {
+		t.Errorf("teardown stopped %v, want %v (newest first)", stops, want)
+	}
+	dir := filepath.Join(session, hosttest.Result(t, rep, "test_failed_start_beside_a_service").ResultsDir)
+	for _, svc := range []string{"main-1", "broken-1"} {
+		logs, _ := filepath.Glob(filepath.Join(dir, svc, "local*", "out.log"))
+		if len(logs) != 1 {
+			t.Errorf("%s's out.log collected %d times, want once: %v", svc, len(logs), logs)
+			continue
+		}
+		if b, _ := os.ReadFile(logs[0]); !strings.Contains(string(b), strings.TrimSuffix(svc, "-1")) {
+			t.Errorf("%s holds %q, not the service's own output", logs[0], b)
+		}
+	}
+}

@@ -40,13 +40,14 @@ type Builtin struct {
 	// spans allowed).
 	Doc string
 
-	fn      builtinFunc         // a predeclared function or a member of a module
-	value   starlark.Value      // a predeclared value (json, math)
-	module  bool                // a predeclared module made of the dotted functions named after it
-	base    starlark.StringDict // a module's members besides those functions (a library module's own)
-	account accountMethod       // a method of node.account
-	context contextMethod       // a method of ctx
-	service instanceMethod      // a method of a service instance
+	fn      builtinFunc                   // a predeclared function or a member of a module
+	value   starlark.Value                // a predeclared value (json, math)
+	module  bool                          // a predeclared module made of the dotted functions named after it
+	base    starlark.StringDict           // a module's members besides those functions (a library module's own)
+	wrap    func(builtinFunc) builtinFunc // applied to every function of a module, whichever domain declares it
+	account accountMethod                 // a method of node.account
+	context contextMethod                 // a method of ctx
+	service instanceMethod                // a method of a service instance
 }
 
 // builtinFunc is the implementation of a Starlark builtin function.
@@ -61,6 +62,13 @@ func function(name, sig, doc string, fn builtinFunc) Builtin {
 // module declares a predeclared module whose members are the functions of
 // the same domain named "<name>.<member>".
 func module(name, doc string) Builtin { return Builtin{Name: name, Doc: doc, module: true} }
+
+// wrappedModule declares a predeclared module whose every function,
+// declared by any domain, is wrapped: what the wrapper adds (the check
+// module's expect = ...) comes to the module's functions added later too.
+func wrappedModule(name, doc string, wrap func(builtinFunc) builtinFunc) Builtin {
+	return Builtin{Name: name, Doc: doc, module: true, wrap: wrap}
+}
 
 // extendedModule declares a predeclared module holding the members of a
 // library module (time) plus the functions of any domain named

@@ -17,10 +17,10 @@ import (
 // rw-register histories.
 func checkTxnDomain() Domain {
 	return Domain{Name: "check (transactions)", Page: "checkers.md", Builtins: []Builtin{
-		function("check.list_append", `check.list_append(h, models = ["strict-serializable"], time_limit = "10s")`,
+		function("check.list_append", `check.list_append(h, models = ["strict-serializable"], time_limit = "10s", expect = None)`,
 			"Checks a history of transactions of [\"append\", k, v] and [\"r\", k, list] micro-ops as Elle does: infers the dependency graph, names every anomaly (G0, G1c, G-single, G2-item, lost-update...) and the models it rules out; not ok when one of models forbids one found. time_limit bounds the cycle search per strongly connected component (past it: unknown). The result adds anomaly_types, anomalies (type: explanations) and violates.",
 			checkTxn(txn.ListAppend, false)),
-		function("check.rw_register", `check.rw_register(h, models = ["strict-serializable"], time_limit = "10s", wfr_keys = False, sequential_keys = False, linearizable_keys = False)`,
+		function("check.rw_register", `check.rw_register(h, models = ["strict-serializable"], time_limit = "10s", wfr_keys = False, sequential_keys = False, linearizable_keys = False, expect = None)`,
 			"As check.list_append, for transactions of [\"w\", k, v] and [\"r\", k, v] micro-ops (every key starts as None); the keyword flags add Elle's assumptions as sources of version orders: writes follow reads within a transaction, keys sequential, keys linearizable.",
 			checkTxn(txn.RWRegister, true)),
 	}}

@@ -2,6 +2,7 @@ package starlib
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,7 +49,7 @@ func newRecord(thread *starlark.Thread, level Level, msg string) Record {
 	r := Record{Time: time.Now(), Level: level, Msg: msg}
 	if thread.CallStackDepth() > 1 {
 		pos := thread.CallFrame(1).Pos
-		r.Pos = fmt.Sprintf("%s:%d", shortPath(pos.Filename()), pos.Line)
+		r.Pos = shortPath(pos.Filename()) + ":" + strconv.Itoa(int(pos.Line))
 	}
 	return r
 }

@@ -37,7 +37,7 @@ var (
 func servicesDomain() Domain {
 	return Domain{Name: "services", Page: "services.md", Builtins: []Builtin{
 		function("service", "service(name, start_node, stop_node = None, clean_node = None, wait_node = None, pids = None, alive = None, logs = None, methods = None, config = None, num_nodes = 1)",
-			"Defines a service; calling it as `svc = my_service(ctx, num_nodes = N, **config)` takes its nodes. Then `svc.start()`, `svc.stop()`, `svc.bounce()`, ... (`help(svc)` lists them).", serviceBuiltin(false)),
+			"Defines a service; calling it as `svc = my_service(ctx, num_nodes = N, **config)` takes its nodes (`nodes = other.nodes`: those of another service, shared). Then `svc.start()`, `svc.stop()`, `svc.bounce()`, ... (`help(svc)` lists them).", serviceBuiltin(false)),
 		function("background_service", "background_service(name, worker, start_node = None, ...)",
 			"Defines a service whose `worker(svc, idx, node)` runs on its own thread per node from `start()`; `wait()` joins them; an error in a worker fails `wait()`/`stop()` with its backtrace.", serviceBuiltin(true)),
 	}}
@@ -219,25 +219,68 @@ func (t *ServiceType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	if _, ok := ctxV.(*TestContext); !ok || env == nil || env.Services == nil {
 		return nil, fmt.Errorf("%s: want the test's ctx as first argument (services are created in tests)", fn)
 	}
-	if num == nil && specs == nil {
-		num = starlark.MakeInt(t.numNodes)
-	}
-	want, err := NodeSpecsArg(fn, num, specs)
+	nodes, err := t.takeNodes(env.Cluster, num, specs)
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := env.Cluster.Alloc(want)
-	if err != nil {
-		return nil, fmt.Errorf("%s: cannot take its %d nodes: %w", fn, len(want), err)
-	}
 	sv := &ServiceValue{typ: t, rt: env.Runtime, attrs: map[string]starlark.Value{}}
 	sv.config = configStruct(config)
-	sv.svc = env.Services.New(services.Spec{
+	sv.svc, err = env.Services.New(services.Spec{
 		Name: t.name, Module: t.module, Nodes: nodes, Logs: t.logs,
 		Hooks: sv.hooks(), Release: env.Cluster.Free,
 	})
+	if err != nil {
+		env.Cluster.Free(nodes)
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
 	Debugf(thread, "%s created on %v", sv.svc.ID, nodeNames(nodes))
 	return sv, nil
+}
+
+// takeNodes takes the nodes of a new instance from the test's: num_nodes
+// (the definition's by default) or one per node_spec of nodes; or, when
+// nodes lists node values (nodes = other.nodes), those very nodes, shared
+// with the services that hold them (see TestCluster.Share).
+func (t *ServiceType) takeNodes(tc *TestCluster, num starlark.Value, list *starlark.List) ([]*cluster.Node, error) {
+	fn := t.name
+	if shared, ok, err := sharedNodesArg(fn, num, list); ok || err != nil {
+		if err == nil {
+			err = tc.Share(shared)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: cannot share nodes: %w", fn, err)
+		}
+		return shared, nil
+	}
+	if num == nil && list == nil {
+		num = starlark.MakeInt(t.numNodes)
+	}
+	want, err := NodeSpecsArg(fn, num, list)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := tc.Alloc(want)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot take its %d nodes: %w", fn, len(want), err)
+	}
+	return nodes, nil
+}
+
+// sharedNodesArg returns the nodes of list and true when it lists node
+// values (nodes = other.nodes) rather than node_specs; mixing the two, or
+// giving num_nodes too, is an error.
+func sharedNodesArg(fn string, num starlark.Value, list *starlark.List) ([]*cluster.Node, bool, error) {
+	if list == nil || list.Len() == 0 {
+		return nil, false, nil
+	}
+	if _, ok := list.Index(0).(Node); !ok {
+		return nil, false, nil
+	}
+	if num != nil && num != starlark.None {
+		return nil, true, fmt.Errorf("give num_nodes or nodes, not both")
+	}
+	nodes, err := nodesArg("nodes", list)
+	return nodes, true, err
 }
 
 func sortedKeys[V any](m map[string]V) []string {

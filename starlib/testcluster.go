@@ -2,6 +2,7 @@ package starlib
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"go.starlark.net/starlark"
@@ -15,14 +16,20 @@ import (
 // ctx.cluster[i] and iteration give them all; ctx.cluster.alloc(n) (or
 // alloc(nodes = [node_spec(...), ...])) takes nodes not yet taken,
 // ctx.cluster.free(nodes) gives them back, ctx.cluster.num_available()
-// counts what is left. Safe for concurrent use (its pool is).
+// counts what is left.
+//
+// A taken node may be shared (Share): services placed beside another's
+// (svc(ctx, nodes = other.nodes)) hold its nodes too. Each taken node
+// counts its holders (an alloc, a service) and goes back to the free nodes
+// when the last one frees it. Safe for concurrent use.
 type TestCluster struct {
 	nodes []*cluster.Node
 	pool  *cluster.Cluster // over nodes, never closed
 	attrs *nodeAttrs       // what the test set on its nodes (node.version = ...)
 
-	mu      sync.Mutex
-	maxUsed int // most nodes taken at once
+	mu      sync.Mutex            // guards the fields below and makes pool changes atomic with them
+	holders map[*cluster.Node]int // of each taken node; a free node has none
+	maxUsed int                   // most nodes taken at once
 }
 
 var (
@@ -38,14 +45,14 @@ func clusterDomain() Domain {
 		function("node_spec", "node_spec(os = None, node_type = None)", "A request for one node, for `cluster(test, nodes = [...])` and `ctx.cluster.alloc(nodes = [...])`.", nodeSpecBuiltin),
 		attribute("cluster.nodes", "", "The list of the test's nodes."),
 		attribute("cluster.alloc", "cluster.alloc(num_nodes = 1, nodes = None)", "Takes nodes not yet taken: a number of any kind, or one per node_spec in nodes; returns them as a list."),
-		attribute("cluster.free", "cluster.free(nodes)", "Gives nodes back."),
+		attribute("cluster.free", "cluster.free(nodes)", "Gives nodes back; a node a service still runs on stays taken until that service is freed too."),
 		attribute("cluster.num_available", "cluster.num_available()", "How many nodes are not taken."),
 	}}
 }
 
 // NewTestCluster makes the test's view of the nodes allocated to it.
 func NewTestCluster(nodes []*cluster.Node) *TestCluster {
-	return &TestCluster{nodes: nodes, pool: cluster.New(nodes, nil), attrs: newNodeAttrs()}
+	return &TestCluster{nodes: nodes, pool: cluster.New(nodes, nil), attrs: newNodeAttrs(), holders: map[*cluster.Node]int{}}
 }
 
 // Nodes returns the test's nodes.
@@ -54,15 +61,39 @@ func (tc *TestCluster) Nodes() []*cluster.Node { return tc.nodes }
 // Alloc takes one node per spec from the test's free nodes; the error says
 // what the test asked for and what it has.
 func (tc *TestCluster) Alloc(specs []cluster.NodeSpec) ([]*cluster.Node, error) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
 	nodes, err := tc.pool.Alloc(specs)
 	if err != nil {
 		return nil, fmt.Errorf("%w (the test has %d nodes, %d not yet taken; ask for more with cluster(test, num_nodes = N))",
 			err, len(tc.nodes), tc.pool.NumAvailable())
 	}
-	tc.mu.Lock()
+	for _, n := range nodes {
+		tc.holders[n] = 1
+	}
 	tc.maxUsed = max(tc.maxUsed, len(tc.nodes)-tc.pool.NumAvailable())
-	tc.mu.Unlock()
 	return nodes, nil
+}
+
+// Share adds a holder to nodes, which must all be taken already (by a
+// service of the test, or by ctx.cluster.alloc): they stay taken until
+// every holder has freed them. Nothing is shared when it fails.
+func (tc *TestCluster) Share(nodes []*cluster.Node) error {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	for i, n := range nodes {
+		if tc.holders[n] == 0 {
+			return fmt.Errorf("nodes[%d] (%s) is not taken by the test (a freed service's node, or one never taken): "+
+				"share the nodes of a service the test still holds (nodes = other.nodes), or give node_spec(...) values to take new ones", i, n.Name)
+		}
+		if slices.Index(nodes, n) < i {
+			return fmt.Errorf("nodes[%d] (%s) is given twice", i, n.Name)
+		}
+	}
+	for _, n := range nodes {
+		tc.holders[n]++
+	}
+	return nil
 }
 
 // MaxUsed returns the most nodes the test had taken at once (nodes_used).
@@ -72,8 +103,24 @@ func (tc *TestCluster) MaxUsed() int {
 	return tc.maxUsed
 }
 
-// Free returns nodes to the test's free nodes.
-func (tc *TestCluster) Free(nodes []*cluster.Node) { tc.pool.Free(nodes) }
+// Free drops one holder of each of nodes and returns those it was the last
+// holder of to the test's free nodes. Freeing a free node is a no-op.
+func (tc *TestCluster) Free(nodes []*cluster.Node) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	var free []*cluster.Node
+	for _, n := range nodes {
+		switch tc.holders[n] {
+		case 0:
+		case 1:
+			delete(tc.holders, n)
+			free = append(free, n)
+		default:
+			tc.holders[n]--
+		}
+	}
+	tc.pool.Free(free)
+}
 
 func (tc *TestCluster) String() string        { return fmt.Sprintf("<cluster of %d nodes>", len(tc.nodes)) }
 func (tc *TestCluster) Type() string          { return "cluster" }

@@ -90,6 +90,7 @@ func assemble(list []func() Domain) (*universe, error) {
 	}
 	seen := map[string]string{}
 	members := map[string]starlark.StringDict{}
+	wrappers := map[string]func(builtinFunc) builtinFunc{}
 	loadedFrom := map[string]string{} // module name -> its domain's Load
 	for _, mk := range list {
 		d := mk()
@@ -106,6 +107,7 @@ func assemble(list []func() Domain) (*universe, error) {
 				if members[b.Name] == nil {
 					members[b.Name] = starlark.StringDict{}
 				}
+				wrappers[b.Name] = b.wrap
 				loadedFrom[b.Name] = d.Load
 			case b.value != nil:
 				u.predeclared[b.Name] = b.value
@@ -119,7 +121,11 @@ func assemble(list []func() Domain) (*universe, error) {
 				if members[mod][member] != nil {
 					return nil, fmt.Errorf("domain %s declares %s, which module %s already has", d.Name, b.Name, mod)
 				}
-				members[mod][member] = starlark.NewBuiltin(b.Name, b.fn)
+				fn := b.fn
+				if wrap := wrappers[mod]; wrap != nil {
+					fn = wrap(fn)
+				}
+				members[mod][member] = starlark.NewBuiltin(b.Name, fn)
 			case b.account != nil:
 				u.account[member] = b.account
 			case b.context != nil:

@@ -8,6 +8,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/ducktape-go/ducktape/host/check"
+	"github.com/ducktape-go/ducktape/host/history"
 	"github.com/ducktape-go/ducktape/services/clients"
 )
 
@@ -79,6 +81,45 @@ func TestAssemblePlacesEachKind(t *testing.T) {
 	}
 	if u.account["a"] == nil || u.context["c"] == nil || u.service["s"] == nil {
 		t.Errorf("method tables: account %v, ctx %v, service %v", u.account, u.context, u.service)
+	}
+}
+
+// TestEveryCheckerTakesExpect checks that a checker another domain adds to
+// the check module later (as check_txn.go's do) takes expect = ... with no
+// code of its own, its verdict recorded with the expectation, and that a
+// checker recording no verdict refuses the expectation instead of dropping
+// it.
+func TestEveryCheckerTakesExpect(t *testing.T) {
+	found := func(history.File) (check.Result, error) {
+		return check.Result{Name: "later", Found: "2 lost writes"}, nil
+	}
+	u, err := assemble([]func() Domain{checkDomain, historyDomain, func() Domain {
+		return Domain{Name: "later", Builtins: []Builtin{
+			function("check.later", "check.later(h)", "", checkWith("later", found)),
+			function("check.silent", "check.silent(h)", "", noop),
+		}}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := NewEnv(Env{History: NewTestHistory("")})
+	thread := env.Runtime.NewThread(t.Context(), "test")
+	env.Runtime.Lock()
+	defer env.Runtime.Unlock()
+	v, err := starlark.Eval(thread, "later.star", `check.later(history(), expect = "violation")`, u.predeclared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if as, _ := v.(*starlarkstruct.Struct).Attr("as_expected"); as != starlark.True {
+		t.Errorf("as_expected = %v, want True", as)
+	}
+	checks := env.History.Checks()
+	if len(checks) != 1 || checks[0].Expect != check.ExpectViolation || checks[0].Verdict().Words != "found 2 lost writes, as expected" {
+		t.Errorf("recorded checks: %+v", checks)
+	}
+	_, err = starlark.Eval(thread, "silent.star", `check.silent(history(), expect = "valid")`, u.predeclared)
+	if err == nil || !strings.Contains(err.Error(), `check.silent: cannot apply expect = "valid": the checker records no verdict`) {
+		t.Errorf("a checker recording no verdict: %v", err)
 	}
 }
 

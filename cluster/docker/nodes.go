@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -36,7 +37,15 @@ type dockerCluster struct {
 	net        *clusterNetwork
 	creds      *credentials
 	containers []string    // ids in node order ("" for one never created)
+	sshAddrs   []sshAddr   // where the driver reaches each node's sshd, in node order
 	noFUSE     atomic.Bool // the engine's host has no /dev/fuse
+}
+
+// sshAddr is where the driver reaches a node's sshd: its address on the
+// cluster's network, or the port the (remote) engine published for it.
+type sshAddr struct {
+	host string
+	port int
 }
 
 // Open starts a docker cluster as opts describe: an image (built when it is
@@ -90,7 +99,7 @@ func (dc *dockerCluster) labels() map[string]string {
 	return l
 }
 
-// start makes the image, network, credentials and containers.
+// start makes the image, network, credentials and nodes.
 func (dc *dockerCluster) start(ctx context.Context) error {
 	warnLeftovers(ctx, dc.e, dc.log)
 	image, err := ensureImage(ctx, dc.e, dc.opts, dc.log)
@@ -103,22 +112,86 @@ func (dc *dockerCluster) start(ctx context.Context) error {
 	if dc.creds, err = newCredentials(dc.id); err != nil {
 		return err
 	}
+	return dc.startNodes(ctx, image)
+}
+
+// startNodes creates and starts every node's container, at most
+// createParallelism at once, and waits until its sshd answers (each node
+// on its own, so the ones up first do not wait for the last to start).
+func (dc *dockerCluster) startNodes(ctx context.Context, image string) error {
 	ids := make([]string, dc.opts.Nodes)
+	dc.sshAddrs = make([]sshAddr, dc.opts.Nodes)
 	errs := make([]error, dc.opts.Nodes)
 	sem := make(chan struct{}, createParallelism)
+	ready, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
 	var wg sync.WaitGroup
 	for i := range ids {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
-			defer func() { <-sem }()
 			ids[i], errs[i] = dc.startContainer(ctx, i+1, image)
+			<-sem
+			if errs[i] == nil {
+				dc.sshAddrs[i], errs[i] = dc.sshAddrOf(ctx, i+1, ids[i])
+			}
+			if errs[i] == nil {
+				awaitBanner(ready, dc.sshAddrs[i])
+			}
 		}()
 	}
 	wg.Wait()
 	dc.containers = ids
 	return errors.Join(errs...)
+}
+
+// sshAddrOf returns where the driver reaches node i's sshd.
+func (dc *dockerCluster) sshAddrOf(ctx context.Context, i int, id string) (sshAddr, error) {
+	if dc.e.remoteHost == "" {
+		return sshAddr{dc.net.nodeAddr(i).String(), 22}, nil
+	}
+	p, err := dc.publishedPort(ctx, id)
+	if err != nil {
+		return sshAddr{}, fmt.Errorf("node %s: %w", nodeName(i), err)
+	}
+	return sshAddr{dc.e.remoteHost, p}, nil
+}
+
+// awaitBanner waits, until ctx is done, for a's sshd to send its version
+// line: so that each node's sshd starts while the other containers are
+// still being created, and the first SSH round (waitReady) finds it up.
+// It only waits: waitReady says what is wrong with a node that never
+// answers.
+func awaitBanner(ctx context.Context, a sshAddr) {
+	addr := net.JoinHostPort(a.host, strconv.Itoa(a.port))
+	for ctx.Err() == nil {
+		if bannerOf(ctx, addr) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// bannerOf reports whether addr answers with an SSH version line within 2
+// s (an engine's port proxy accepts connections before the container's
+// sshd listens, and holds them).
+func bannerOf(ctx context.Context, addr string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	dl, _ := ctx.Deadline()
+	conn.SetReadDeadline(dl)
+	line := make([]byte, 4)
+	_, err = io.ReadFull(conn, line)
+	return err == nil && string(line) == "SSH-"
 }
 
 // nodeName is node i's name and hostname (1-based).
@@ -214,17 +287,10 @@ func ptr[T any](v T) *T { return &v }
 func (dc *dockerCluster) sshNodes(ctx context.Context) (*cluster.Cluster, error) {
 	var nodes []cluster.SSHNode
 	var addrs []string
-	for i, id := range dc.containers {
+	for i, a := range dc.sshAddrs {
 		name := nodeName(i + 1)
 		ip := dc.net.nodeAddr(i + 1).String()
-		hostname, port := ip, 22
-		if dc.e.remoteHost != "" {
-			p, err := dc.publishedPort(ctx, id)
-			if err != nil {
-				return nil, fmt.Errorf("node %s: %w", name, err)
-			}
-			hostname, port = dc.e.remoteHost, p
-		}
+		hostname, port := a.host, a.port
 		addrs = append(addrs, knownHostsAddr(hostname, port))
 		nodes = append(nodes, cluster.SSHNode{
 			ExternallyRoutableIP: ip,
@@ -284,12 +350,14 @@ func (dc *dockerCluster) publishedPort(ctx context.Context, id string) (int, err
 // passes; a node that does not answer is named with its container's state
 // and last log lines.
 //
-// Each attempt has its own deadline, doubling from 2 s: a published port
+// Each attempt has its own deadline, doubling from 5 s: a published port
 // accepts connections before the container's sshd listens (the engine's
 // proxy holds them while it dials the container), and an attempt cut by
 // its own deadline is retried, where a dial that ran into the node's
 // connect timeout would make the node fail fast for a while
-// (docs/clusters.md).
+// (docs/clusters.md). Nodes get here with their sshd answering already
+// (awaitBanner), so the first attempt usually succeeds; a loaded machine
+// can take seconds for 16 handshakes at once.
 func (dc *dockerCluster) waitReady(ctx context.Context, nodes []*cluster.Node) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
@@ -299,7 +367,7 @@ func (dc *dockerCluster) waitReady(ctx context.Context, nodes []*cluster.Node) e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			attempt := 2 * time.Second
+			attempt := 5 * time.Second
 			for {
 				actx, cancelAttempt := context.WithTimeout(ctx, attempt)
 				_, err := n.Account.Account().Exec(actx, "true", nil, nil)

@@ -12,7 +12,7 @@
 // without forking: a small interpreter ([Node.Run]) knows the handful of
 // command forms the benchmarks send (true, echo, cat, sleep, a background
 // start, kill, the process listing and liveness check of the SSH account,
-// and the pid marker that ducktape puts before every command), and the
+// after the exports that ducktape puts before every command), and the
 // sftp subsystem is github.com/pkg/sftp's request server on an in-memory
 // file system per node, which the interpreter shares. Any other command
 // exits 127 with "sshsim: command not simulated".

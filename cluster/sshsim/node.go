@@ -73,9 +73,10 @@ func (n *Node) Processes() int {
 }
 
 var (
-	// markerPrefix is `printf 'FORMAT' $$; ` before a command: the pid
-	// marker the SSH account puts first.
-	markerPrefix = regexp.MustCompile(`^printf '([^']*)' \$\$; `)
+	// exports are the `export NAME=VALUE; ` statements the SSH account
+	// puts before a command (the command's token, the test's owner mark):
+	// they change nothing a simulated command does.
+	exports = regexp.MustCompile(`^(?:export \w+=(?:'[^']*'|[^ ;]*); )+`)
 	// background is a process started in the background with its output
 	// appended to a log and its pid written to a file.
 	background = regexp.MustCompile(`^(.+?) >> (\S+) 2>&1 & echo \$! > (\S+)$`)
@@ -92,12 +93,7 @@ var (
 func (n *Node) exec(cmd string, stdout, stderr io.Writer) int {
 	pid, self := n.spawn(cmd)
 	defer n.exit(pid, false)
-	if m := markerPrefix.FindStringSubmatch(cmd); m != nil {
-		format := strings.ReplaceAll(m[1], `\n`, "\n")
-		io.WriteString(stdout, strings.Replace(format, "%d", strconv.Itoa(pid), 1))
-		cmd = cmd[len(m[0]):]
-	}
-	return n.Run(cmd, stdout, stderr, self)
+	return n.Run(strings.TrimPrefix(cmd, exports.FindString(cmd)), stdout, stderr, self)
 }
 
 // Run interprets one simulated command (see the package doc) for the

@@ -19,8 +19,8 @@ func TestRun(t *testing.T) {
 		}
 		return out.String() + errOut.String()
 	}
-	if out := run("printf '\x1emarker %d\\n' $$; echo 'hi there'", 0); !strings.HasPrefix(out, "\x1emarker 10") || !strings.HasSuffix(out, "\nhi there\n") {
-		t.Errorf("marker and echo printed %q", out)
+	if out := run("export DUCKTAPE_CMD=ab12-1:$$; export DUCKTAPE_OWNER='dt12/1-x.star::test_x'; echo 'hi there'", 0); out != "hi there\n" {
+		t.Errorf("the account's exports and echo printed %q", out)
 	}
 	run("sleep 300 >> svc.log 2>&1 & echo $! > svc.pid", 0)
 	if n.Processes() != 1 {

@@ -64,6 +64,7 @@ func Counter(h history.File) (Result, error) {
 		bad = append(bad[:maxNamed], fmt.Sprintf("and %d more", len(bad)-maxNamed))
 	}
 	res.Summary = fmt.Sprintf("%d of %d reads out of bounds: %s", len(errs), len(reads), strings.Join(bad, "; "))
+	res.Found = plural(len(errs), "read") + " out of bounds"
 	return res, nil
 }
 

@@ -52,6 +52,9 @@ func TestCounterChecker(t *testing.T) {
 				t.Fatalf("ok %v, want %v: %s", r.OK, c.ok, r.Summary)
 			}
 			assertContains(t, "summary", r.Summary, c.words...)
+			if want := map[bool]string{true: "", false: "1 read out of bounds"}[c.ok]; r.Found != want {
+				t.Errorf("found %q, want %q", r.Found, want)
+			}
 		})
 	}
 }

@@ -68,11 +68,12 @@ func explain(m *model, parts [][]porcupine.Operation, info porcupine.Linearizati
 	out := strings.TrimSuffix(b.String(), ";")
 	if len(deads) > 1 {
 		keys := make([]string, 0, len(deads)-1)
-		for _, o := range deads[1:min(len(deads), maxNamed+1)] {
+		for _, o := range deads[1:] {
 			keys = append(keys, o.blocking.key)
 		}
-		if len(deads)-1 > maxNamed {
-			keys = append(keys, fmt.Sprintf("and %d more", len(deads)-1-maxNamed))
+		keys = sortForPeople(keys)
+		if len(keys) > maxNamed {
+			keys = append(keys[:maxNamed], fmt.Sprintf("and %d more", len(keys)-maxNamed))
 		}
 		noun := "key"
 		if len(deads) > 2 {

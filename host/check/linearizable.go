@@ -69,6 +69,7 @@ func Linearizable(h history.File, modelName string, opts Options) (Result, error
 			what, limit)
 	default:
 		res.Summary = fmt.Sprintf("not linearizable (%s): %s", what, explain(m, parts, info))
+		res.Found = "a non-linearizable history"
 	}
 	if opts.Dir != "" {
 		info.AddAnnotations(faultAnnotations(h.Faults, lastTime(calls)))

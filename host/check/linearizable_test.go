@@ -137,7 +137,7 @@ var verdicts = []struct {
 		inv(0, "read", list("z", nil)), ok(0, "read", list("z", 1)),
 		inv(0, "read", list("y", nil)), ok(0, "read", list("y", 1)),
 		inv(0, "read", list("x", nil)), ok(0, "read", list("x", 2))), false,
-		[]string{`not linearizable (4 operations on 3 keys): key "z": in the initial state null`, `Also not linearizable: keys "y", "x"`}},
+		[]string{`not linearizable (4 operations on 3 keys): key "z": in the initial state null`, `Also not linearizable: keys "x", "y"`}},
 	{"a missing key reads nil", "kv", hist(
 		inv(0, "read", list("x", nil)), ok(0, "read", list("x", nil))), true, nil},
 
@@ -177,6 +177,9 @@ func TestLinearizableVerdicts(t *testing.T) {
 			assertContains(t, "summary", r.Summary, c.words...)
 			if c.ok && !strings.HasPrefix(r.Summary, "linearizable (") {
 				t.Errorf("summary = %q", r.Summary)
+			}
+			if want := map[bool]string{true: "", false: "a non-linearizable history"}[c.ok]; r.Found != want {
+				t.Errorf("found %q, want %q", r.Found, want)
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package check
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/ducktape-go/ducktape/host/history"
@@ -78,7 +77,8 @@ func Set(h history.File) (Result, error) {
 	recovered = without(recovered, acknowledged)
 	res.OK = len(lost) == 0 && len(unexpected) == 0
 	res.Details = map[string]any{"attempted": len(attempted), "acknowledged": len(acknowledged),
-		"read": len(inRead), "lost": decode(lost), "unexpected": decode(unexpected), "recovered": decode(recovered)}
+		"read": len(inRead), "lost": decode(sortForPeople(lost)), "unexpected": decode(sortForPeople(unexpected)),
+		"recovered": decode(sortForPeople(recovered))}
 	var words []string
 	if res.OK {
 		words = append(words, fmt.Sprintf("ok: the final read (process %d at %s) has all %d acknowledged adds and nothing unexpected",
@@ -91,6 +91,14 @@ func Set(h history.File) (Result, error) {
 		if len(unexpected) > 0 {
 			words = append(words, fmt.Sprintf("has %d elements never added (or whose add failed): %s", len(unexpected), nameSome(unexpected)))
 		}
+		var found []string
+		if len(lost) > 0 {
+			found = append(found, plural(len(lost), "lost add"))
+		}
+		if len(unexpected) > 0 {
+			found = append(found, plural(len(unexpected), "unexpected element"))
+		}
+		res.Found = strings.Join(found, " and ")
 	}
 	if len(recovered) > 0 {
 		words = append(words, fmt.Sprintf("%d adds of unknown outcome were read back", len(recovered)))
@@ -124,10 +132,10 @@ func without(l []string, drop map[string]bool) []string {
 	return out
 }
 
-// nameSome lists up to maxNamed canonical values, sorted.
+// nameSome lists up to maxNamed canonical values, the first in the order
+// people read (sortForPeople).
 func nameSome(l []string) string {
-	l = append([]string(nil), l...)
-	sort.Strings(l)
+	l = sortForPeople(l)
 	if len(l) > maxNamed {
 		return strings.Join(l[:maxNamed], ", ") + fmt.Sprintf(" and %d more", len(l)-maxNamed)
 	}

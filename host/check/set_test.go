@@ -30,6 +30,13 @@ func TestSetChecker(t *testing.T) {
 			inv(0, "add", 1), ok(0, "add", nil),
 			inv(0, "read", nil), ok(0, "read", list()),
 			inv(0, "read", nil), ok(0, "read", list(1))), true, false, nil, nil, nil},
+		{"lost adds are named in numeric order", hist(
+			inv(0, "add", 1000), ok(0, "add", nil),
+			inv(0, "add", 653), ok(0, "add", nil),
+			inv(0, "add", 1003), ok(0, "add", nil),
+			inv(0, "add", 7), ok(0, "add", nil),
+			inv(0, "read", nil), ok(0, "read", list(7))), false, false, []any{653.0, 1000.0, 1003.0}, nil,
+			[]string{"lost 3 of 4 acknowledged adds: 653, 1000, 1003"}},
 		{"an element never added", hist(
 			inv(0, "add", 1), ok(0, "add", nil),
 			inv(0, "read", nil), ok(0, "read", list(1, "x"))), false, false, nil, []any{"x"},
@@ -61,6 +68,9 @@ func TestSetChecker(t *testing.T) {
 			if c.unknown {
 				return
 			}
+			if want := foundWords(len(c.lost), len(c.unexpect)); r.Found != want {
+				t.Errorf("found %q, want %q", r.Found, want)
+			}
 			if got := r.Details["lost"].([]any); !reflect.DeepEqual(got, nonNil(c.lost)) {
 				t.Errorf("lost = %v, want %v", got, c.lost)
 			}
@@ -69,6 +79,18 @@ func TestSetChecker(t *testing.T) {
 			}
 		})
 	}
+}
+
+// foundWords is what the set checker says it found.
+func foundWords(lost, unexpected int) string {
+	var w []string
+	if lost > 0 {
+		w = append(w, plural(lost, "lost add"))
+	}
+	if unexpected > 0 {
+		w = append(w, plural(unexpected, "unexpected element"))
+	}
+	return strings.Join(w, " and ")
 }
 
 func nonNil(l []any) []any {

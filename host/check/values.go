@@ -1,9 +1,12 @@
 package check
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -78,8 +81,62 @@ func setAdd(set, elem string) string {
 	return strings.Join(elems, "\n")
 }
 
-// showSet renders a canonical set as a JSON list.
-func showSet(set string) string { return "[" + strings.Join(setElems(set), ", ") + "]" }
+// showSet renders a canonical set as a JSON list, in the order people
+// read (sortForPeople).
+func showSet(set string) string { return "[" + strings.Join(sortForPeople(setElems(set)), ", ") + "]" }
+
+// sortForPeople returns canonical value texts sorted as people read lists:
+// numbers first, in numeric order (9 before 10, -1 before 0), then the
+// other values in natural order, where runs of digits compare as numbers
+// ("k9" before "k10"). Canonical sets keep their own (text) order for
+// comparisons; this order is for summaries.
+func sortForPeople(l []string) []string {
+	return slices.SortedStableFunc(slices.Values(l), comparePeople)
+}
+
+func comparePeople(a, b string) int {
+	fa, errA := strconv.ParseFloat(a, 64)
+	fb, errB := strconv.ParseFloat(b, 64)
+	switch {
+	case errA == nil && errB == nil:
+		return cmp.Or(cmp.Compare(fa, fb), strings.Compare(a, b))
+	case errA == nil:
+		return -1
+	case errB == nil:
+		return 1
+	}
+	return naturalCompare(a, b)
+}
+
+// naturalCompare compares texts chunk by chunk, runs of ASCII digits by
+// their value (then by length: "01" after "1"), other bytes as they are.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da == 0 || db == 0 {
+			if c := cmp.Compare(a[0], b[0]); c != 0 {
+				return c
+			}
+			a, b = a[1:], b[1:]
+			continue
+		}
+		na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+		if c := cmp.Or(cmp.Compare(len(na), len(nb)), strings.Compare(na, nb), cmp.Compare(da, db)); c != 0 {
+			return c
+		}
+		a, b = a[da:], b[db:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digitRun returns the length of the run of ASCII digits s starts with.
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
 
 // show renders any value as JSON for messages.
 func show(v any) string {

@@ -89,6 +89,30 @@ paused = faults.pause(svc)
 	}
 }
 
+// TestServicesShareNodesAtThePrompt checks that a service created at the
+// prompt on another's nodes (nodes = other.nodes) runs beside it, and that
+// the session's teardown stops both and frees the nodes.
+func TestServicesShareNodesAtThePrompt(t *testing.T) {
+	s, _, _ := newSession(t)
+	exec(t, s, `load("@ducktape//std/process.star", "process_service")
+main = process_service(name = "main", cmd = "exec sleep 657")
+side = process_service(name = "side", cmd = "exec sleep 658")
+m = main(ctx, num_nodes = 1)
+sd = side(ctx, nodes = m.nodes)
+m.start()
+sd.start()
+assert.eq(sd.nodes, m.nodes)
+assert.true(sd.alive(m.nodes[0]) and m.alive(m.nodes[0]))
+assert.eq(cluster.num_available(), 1)
+`)
+	if err := s.Teardown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, s, `assert.eq(cluster.num_available(), 2)
+assert.eq([n.account.pids("sleep 65[78]") for n in nodes], [[], []])
+`)
+}
+
 // TestFileSharesTheSessionsEnv checks that a FILE.star run at the start
 // reaches the session's faults and services, as typed inputs do: every
 // thread of the session carries its Env.

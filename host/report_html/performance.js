@@ -17,14 +17,6 @@
     return el("a", { href: "#case-" + i, "class": "case-link" }, c.id);
   }
 
-  // windows are the test's faults as chart windows; a kill is an instant.
-  function windows(c) {
-    return (c.faults || []).map(function (f) {
-      var end = f.heal_time != null ? f.heal_time : f.kind === "kill" ? f.inject_time : null;
-      return { start: f.inject_time, end: end, label: f.kind + " #" + f.id + " " + f.nodes.join(",") };
-    });
-  }
-
   function renderSeries() {
     var section = document.getElementById("performance"), box = document.getElementById("series");
     data.cases.forEach(function (c, i) {
@@ -39,7 +31,7 @@
         var title = s.name + (s.width ? " (mean per " + s.width + " s, of " + s.count + " points)" : "");
         group.appendChild(ducktapeChart({
           title: title, unit: s.unit, t0: c.start_time,
-          lines: [{ name: s.name, points: s.points }], windows: windows(c)
+          lines: [{ name: s.name, points: s.points }], windows: ducktapeChart.faultWindows(c)
         }));
       });
       box.appendChild(group);

@@ -261,6 +261,7 @@ func (a *analysis) result(took time.Duration) Analysis {
 		}
 		fmt.Fprintf(&b, "%s in %s; ruling out %s", strings.Join(counts, ", "), what, orNone(violates))
 		if len(forbidden) > 0 {
+			res.Found = strings.Join(forbidden, ", ")
 			first := forbidden[0]
 			fmt.Fprintf(&b, ". %s forbids %s. The first %s: %s", strings.Join(a.opts.Models, " and "), strings.Join(forbidden, ", "), first, res.Anomalies[first][0].Explanation)
 		}
