@@ -69,18 +69,18 @@ func Open(ctx context.Context, opts Options) (*cluster.Cluster, error) {
 		return nil, err
 	}
 	dc := &dockerCluster{e: e, id: newClusterID(), opts: opts, log: log}
-	if err := dc.start(ctx); err != nil {
+	image, err := dc.start(ctx)
+	var cl *cluster.Cluster
+	if err == nil {
+		cl, err = dc.startNodes(ctx, image)
+	}
+	if err != nil {
 		if rmErr := dc.remove(); rmErr != nil {
 			err = fmt.Errorf("%w (and cleaning up: %v)", err, rmErr)
 		}
 		return nil, err
 	}
-	nodes, err := dc.sshNodes(ctx)
-	if err != nil {
-		dc.remove()
-		return nil, err
-	}
-	return nodes, nil
+	return cl, nil
 }
 
 // newClusterID returns a new cluster id, e.g. "ducktape-3fa9c1".
@@ -99,51 +99,105 @@ func (dc *dockerCluster) labels() map[string]string {
 	return l
 }
 
-// start makes the image, network, credentials and nodes.
-func (dc *dockerCluster) start(ctx context.Context) error {
+// start makes the image, network and credentials; it returns the image.
+func (dc *dockerCluster) start(ctx context.Context) (string, error) {
 	warnLeftovers(ctx, dc.e, dc.log)
 	image, err := ensureImage(ctx, dc.e, dc.opts, dc.log)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if dc.net, err = createNetwork(ctx, dc.e, dc.id, dc.labels()); err != nil {
-		return err
+		return "", err
 	}
 	if dc.creds, err = newCredentials(dc.id); err != nil {
-		return err
+		return "", err
 	}
-	return dc.startNodes(ctx, image)
+	return image, nil
 }
 
 // startNodes creates and starts every node's container, at most
-// createParallelism at once, and waits until its sshd answers (each node
-// on its own, so the ones up first do not wait for the last to start).
-func (dc *dockerCluster) startNodes(ctx context.Context, image string) error {
-	ids := make([]string, dc.opts.Nodes)
-	dc.sshAddrs = make([]sshAddr, dc.opts.Nodes)
-	errs := make([]error, dc.opts.Nodes)
+// createParallelism at once, and returns the SSH cluster over them once
+// every node answers. Each node is checked on its own as soon as its sshd
+// answers, while the others still start. On a local engine the nodes'
+// addresses are known before their containers exist, so the SSH cluster
+// is made first and each node's first command (its connection, reused by
+// the test) runs beside the other containers' start; a remote engine
+// publishes each node's port only once its container runs, so there the
+// SSH cluster is made, and every node checked, when all are up.
+func (dc *dockerCluster) startNodes(ctx context.Context, image string) (*cluster.Cluster, error) {
+	n := dc.opts.Nodes
+	dc.containers = make([]string, n)
+	dc.sshAddrs = make([]sshAddr, n)
+	local := dc.e.remoteHost == ""
+	var cl *cluster.Cluster
+	var accounts []*account
+	if local {
+		for i := range dc.sshAddrs {
+			dc.sshAddrs[i] = sshAddr{dc.net.nodeAddr(i + 1).String(), 22}
+		}
+		var err error
+		if cl, accounts, err = dc.sshCluster(); err != nil {
+			return nil, err
+		}
+	}
+	errs := make([]error, n)
 	sem := make(chan struct{}, createParallelism)
 	ready, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	var wg sync.WaitGroup
-	for i := range ids {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
-			ids[i], errs[i] = dc.startContainer(ctx, i+1, image)
+			id, err := dc.startContainer(ctx, i+1, image)
 			<-sem
-			if errs[i] == nil {
-				dc.sshAddrs[i], errs[i] = dc.sshAddrOf(ctx, i+1, ids[i])
-			}
-			if errs[i] == nil {
+			dc.containers[i] = id
+			switch {
+			case err != nil:
+			case local:
+				accounts[i].container = id // before the node's first command, which may diagnose it
 				awaitBanner(ready, dc.sshAddrs[i])
+				err = nodeReady(ctx, cl.Nodes()[i])
+			default:
+				if dc.sshAddrs[i], err = dc.sshAddrOf(ctx, i+1, id); err == nil {
+					awaitBanner(ready, dc.sshAddrs[i])
+				}
 			}
+			errs[i] = err
 		}()
 	}
 	wg.Wait()
-	dc.containers = ids
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		closeAccounts(cl)
+		return nil, err
+	}
+	if local {
+		return cl, nil
+	}
+	cl, accounts, err := dc.sshCluster()
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range accounts {
+		a.container = dc.containers[i]
+	}
+	if err := waitReady(ctx, cl.Nodes()); err != nil {
+		closeAccounts(cl)
+		return nil, err
+	}
+	return cl, nil
+}
+
+// closeAccounts closes the SSH connections of cl's nodes (cl may be nil),
+// leaving the containers to the caller's clean-up (Open's dc.remove).
+func closeAccounts(cl *cluster.Cluster) {
+	if cl == nil {
+		return
+	}
+	for _, n := range cl.Nodes() {
+		n.Account.Account().Close()
+	}
 }
 
 // sshAddrOf returns where the driver reaches node i's sshd.
@@ -282,9 +336,11 @@ func resourceHint(err error) string {
 
 func ptr[T any](v T) *T { return &v }
 
-// sshNodes builds the SSH cluster over the started containers and waits
-// until every node answers.
-func (dc *dockerCluster) sshNodes(ctx context.Context) (*cluster.Cluster, error) {
+// sshCluster builds the SSH cluster over the nodes' sshd addresses
+// (dc.sshAddrs), with each node's docker account; the accounts are
+// returned too, in node order, for their container ids to be set. Closing
+// the cluster removes the docker cluster (dc.close).
+func (dc *dockerCluster) sshCluster() (*cluster.Cluster, []*account, error) {
 	var nodes []cluster.SSHNode
 	var addrs []string
 	for i, a := range dc.sshAddrs {
@@ -303,22 +359,19 @@ func (dc *dockerCluster) sshNodes(ctx context.Context) (*cluster.Cluster, error)
 		})
 	}
 	if err := dc.creds.writeKnownHosts(addrs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ssh, err := cluster.NewSSH(nodes, "docker cluster "+dc.id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	built := ssh.Nodes()
+	accounts := make([]*account, len(built))
 	for i, n := range built {
-		n.Account = cluster.NewRemoteAccount(n.Name, &account{Account: n.Account.Account(), dc: dc, node: n.Name, container: dc.containers[i]})
+		accounts[i] = &account{Account: n.Account.Account(), dc: dc, node: n.Name}
+		n.Account = cluster.NewRemoteAccount(n.Name, accounts[i])
 	}
-	cl := cluster.New(built, dc.close)
-	if err := dc.waitReady(ctx, built); err != nil {
-		cl.Close()
-		return nil, err
-	}
-	return cl, nil
+	return cluster.New(built, dc.close), accounts, nil
 }
 
 // knownHostsAddr is OpenSSH's known_hosts form of an address.
@@ -346,7 +399,22 @@ func (dc *dockerCluster) publishedPort(ctx context.Context, id string) (int, err
 	return 0, errors.New("the engine published no port for its sshd")
 }
 
-// waitReady runs `true` on every node until each answers or readyTimeout
+// waitReady runs nodeReady on every node at once.
+func waitReady(ctx context.Context, nodes []*cluster.Node) error {
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = nodeReady(ctx, n)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// nodeReady runs `true` on node n until it answers or readyTimeout
 // passes; a node that does not answer is named with its container's state
 // and last log lines.
 //
@@ -358,38 +426,27 @@ func (dc *dockerCluster) publishedPort(ctx context.Context, id string) (int, err
 // (docs/clusters.md). Nodes get here with their sshd answering already
 // (awaitBanner), so the first attempt usually succeeds; a loaded machine
 // can take seconds for 16 handshakes at once.
-func (dc *dockerCluster) waitReady(ctx context.Context, nodes []*cluster.Node) error {
+func nodeReady(ctx context.Context, n *cluster.Node) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	errs := make([]error, len(nodes))
-	var wg sync.WaitGroup
-	for i, n := range nodes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			attempt := 5 * time.Second
-			for {
-				actx, cancelAttempt := context.WithTimeout(ctx, attempt)
-				_, err := n.Account.Account().Exec(actx, "true", nil, nil)
-				cancelAttempt()
-				if err == nil {
-					return
-				}
-				attempt = min(2*attempt, 16*time.Second)
-				var dead *DeadNodeError
-				if errors.As(err, &dead) || ctx.Err() != nil {
-					errs[i] = fmt.Errorf("node %s did not come up: %w", n.Name, err)
-					return
-				}
-				select {
-				case <-ctx.Done():
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
-		}()
+	attempt := 5 * time.Second
+	for {
+		actx, cancelAttempt := context.WithTimeout(ctx, attempt)
+		_, err := n.Account.Account().Exec(actx, "true", nil, nil)
+		cancelAttempt()
+		if err == nil {
+			return nil
+		}
+		attempt = min(2*attempt, 16*time.Second)
+		var dead *DeadNodeError
+		if errors.As(err, &dead) || ctx.Err() != nil {
+			return fmt.Errorf("node %s did not come up: %w", n.Name, err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // close is the cluster's clean-up: it removes the containers and the
