@@ -22,9 +22,13 @@ import (
 // answering over SSH) and removed again, the image existing already; and,
 // for reference, 16 containers of the same image started at once with
 // `docker run -d --init` and removed with `docker rm -f`, which is the
-// engine's own cost. The two alternate, so that both see the same load;
-// b.N is the number of times each runs. Metrics, per time: each one's
-// seconds up, down and in all, and the ratio of the totals.
+// engine's own cost ("docker-run"); and the same with what a node's
+// container has ("docker-run-alike": a network of their own made and
+// removed, an address on it, NET_ADMIN, SYS_ADMIN and /dev/fuse), which
+// is the engine's cost of the nodes' configuration. The three alternate,
+// so that all see the same load; b.N is the number of times each runs.
+// Metrics, per time: each one's seconds up, down and in all, and the
+// ratios of ducktape's total to the two floors'.
 //
 //	go test ./cluster -run '^$' -bench DockerStart16 -benchtime 3x -count 4
 func BenchmarkDockerStart16(b *testing.B) {
@@ -33,7 +37,8 @@ func BenchmarkDockerStart16(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var up, down [2]time.Duration // ducktape, docker run
+	alike := []string{"--cap-add", "NET_ADMIN", "--cap-add", "SYS_ADMIN", "--device", "/dev/fuse"}
+	var up, down [3]time.Duration // ducktape, docker run, docker run alike
 	for i := range b.N {
 		start := time.Now()
 		cl, err := docker.Open(context.Background(), docker.Options{Nodes: 16})
@@ -47,26 +52,46 @@ func BenchmarkDockerStart16(b *testing.B) {
 		}
 		down[0] += time.Since(start)
 
-		start = time.Now()
-		names := make([]string, 16)
-		parallel(b, 16, func(j int) error {
-			names[j] = fmt.Sprintf("ducktape-bench-%d-%d-%d", os.Getpid(), i, j)
-			return command("docker", "run", "-d", "--init", "--name", names[j], image, "sleep", "600")
-		})
-		up[1] += time.Since(start)
-		start = time.Now()
-		if err := command("docker", append([]string{"rm", "-f"}, names...)...); err != nil {
-			b.Fatal(err)
+		for k, alikeRun := range []bool{false, true} {
+			prefix := fmt.Sprintf("ducktape-bench-%d-%d-%d", os.Getpid(), i, k)
+			start = time.Now()
+			var opts []string
+			if alikeRun {
+				if err := command("docker", "network", "create", "--subnet", "10.254.254.0/24", prefix); err != nil {
+					b.Fatal(err)
+				}
+				opts = append(alike, "--network", prefix)
+			}
+			names := make([]string, 16)
+			parallel(b, 16, func(j int) error {
+				names[j] = fmt.Sprintf("%s-%d", prefix, j)
+				args := append([]string{"run", "-d", "--init", "--name", names[j]}, opts...)
+				if alikeRun {
+					args = append(args, "--ip", fmt.Sprintf("10.254.254.%d", j+2))
+				}
+				return command("docker", append(args, image, "sleep", "600")...)
+			})
+			up[k+1] += time.Since(start)
+			start = time.Now()
+			if err := command("docker", append([]string{"rm", "-f"}, names...)...); err != nil {
+				b.Fatal(err)
+			}
+			if alikeRun {
+				if err := command("docker", "network", "rm", prefix); err != nil {
+					b.Fatal(err)
+				}
+			}
+			down[k+1] += time.Since(start)
 		}
-		down[1] += time.Since(start)
 	}
 	sec := func(d time.Duration) float64 { return d.Seconds() / float64(b.N) }
-	for k, name := range []string{"ducktape", "docker-run"} {
+	for k, name := range []string{"ducktape", "docker-run", "docker-run-alike"} {
 		b.ReportMetric(sec(up[k]), name+"-up-s")
 		b.ReportMetric(sec(down[k]), name+"-down-s")
 		b.ReportMetric(sec(up[k]+down[k]), name+"-s")
 	}
 	b.ReportMetric(float64(up[0]+down[0])/float64(up[1]+down[1]), "ratio")
+	b.ReportMetric(float64(up[0]+down[0])/float64(up[2]+down[2]), "ratio-alike")
 }
 
 // BenchmarkDockerSequential: one `true` after another on one node: a docker
