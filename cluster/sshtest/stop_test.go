@@ -24,23 +24,40 @@ func TestStopKillsLoggedInSessions(t *testing.T) {
 	}
 	defer client.Wait()
 	uid, _ := lookupIDs(t, n.User)
-	named := func(comm string) []int {
-		var pids []int
-		for _, pid := range processesOf(uid) {
-			status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-			if err == nil && statusField(string(status), "Name:") == comm && statusField(string(status), "State:") != "Z" {
-				pids = append(pids, pid)
-			}
-		}
-		return pids
+	status := func(pid int) string {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+		return string(b)
 	}
-	for deadline := time.Now().Add(10 * time.Second); len(named("sleep")) == 0; time.Sleep(20 * time.Millisecond) {
+	alive := func(pid int) bool {
+		st := status(pid)
+		return st != "" && statusField(st, "State:") != "Z"
+	}
+	// The connection's sshd processes: the sshd ancestors of its command
+	// (the node's listener too). (Other packages' tests may run sshtest nodes, whose users
+	// are the same, at the same time: the user's other sshd processes are
+	// not this connection's.)
+	var sessions []int
+	for deadline := time.Now().Add(10 * time.Second); len(sessions) == 0; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the command never started on node1")
 		}
+		for _, pid := range processesOf(uid) {
+			cmdline, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+			if string(cmdline) != "sleep\x0031.5\x00" {
+				continue
+			}
+			for p := pid; p > 1; {
+				p, _ = strconv.Atoi(statusField(status(p), "PPid:"))
+				if statusField(status(p), "Name:") == "sshd" {
+					sessions = append(sessions, p)
+				}
+			}
+		}
 	}
 	ns.Stop(1)
-	if pids := named("sshd"); len(pids) > 0 {
-		t.Errorf("sshd processes of the logged-in connection survive Stop: %v", pids)
+	for _, pid := range sessions {
+		if alive(pid) {
+			t.Errorf("sshd process %d of the logged-in connection survives Stop (its chain: %v)", pid, sessions)
+		}
 	}
 }

@@ -194,9 +194,18 @@ len(s.nodes[0].account.pids("sleep 654"))
 	if out.String() != "1\n" || !strings.Contains(errOut.String(), "stopped 1 service(s); their logs are in "+cfg.ResultsDir) {
 		t.Errorf("stdout = %q, stderr:\n%s", out.String(), errOut.String())
 	}
+	// The stop sends SIGKILL and, like the Python ducktape's kill_process,
+	// does not wait: the process is gone a moment later.
 	for _, n := range cfg.Nodes {
-		if pids, err := n.Account.Pids(context.Background(), "sleep 654"); err != nil || len(pids) > 0 {
-			t.Errorf("%s: pids %v, %v after the session", n.Name, pids, err)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			pids, err := n.Account.Pids(context.Background(), "sleep 654")
+			if err == nil && len(pids) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("%s: pids %v, %v 10 s after the session", n.Name, pids, err)
+				break
+			}
 		}
 	}
 	if _, err := os.Stat(filepath.Join(cfg.ResultsDir, "sleeper-1", "local1", "sleeper.log")); err != nil {
