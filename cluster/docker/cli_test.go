@@ -5,8 +5,6 @@ package docker_test
 // 10-minute limit under load (as the kubernetes ones do from cluster/kube).
 
 import (
-	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -38,19 +36,7 @@ func TestDockerExamples(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ducktape --cluster docker examples/: %v\n%s", err, out)
 	}
-	var report struct {
-		Results []struct {
-			TestID string            `json:"test_id"`
-			Faults []json.RawMessage `json:"faults"`
-		} `json:"results"`
-	}
-	data, err := os.ReadFile(filepath.Join(results, "latest", "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &report); err != nil {
-		t.Fatal(err)
-	}
+	report := hosttest.LatestReport(t, results)
 	partitioned := false
 	for _, r := range report.Results {
 		if strings.Contains(r.TestID, "/postgres/") || strings.Contains(r.TestID, "/mariadb/") || strings.Contains(r.TestID, "/durability/") {

@@ -7,7 +7,6 @@ package kube_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/ducktape-go/ducktape/cluster/kube"
 	"github.com/ducktape-go/ducktape/cluster/kube/kubetest"
+	"github.com/ducktape-go/ducktape/host"
 	"github.com/ducktape-go/ducktape/host/hosttest"
 )
 
@@ -35,29 +35,15 @@ func TestKubeExamples(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ducktape --cluster kubernetes examples/faults examples/redis: %v\n%s", err, out)
 	}
-	var report struct {
-		Results []struct {
-			TestID  string            `json:"test_id"`
-			Status  string            `json:"test_status"`
-			Summary string            `json:"summary"`
-			Faults  []json.RawMessage `json:"faults"`
-		} `json:"results"`
-	}
-	data, err := os.ReadFile(filepath.Join(results, "latest", "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &report); err != nil {
-		t.Fatal(err)
-	}
+	report := hosttest.LatestReport(t, results)
 	partitioned := false
 	for _, r := range report.Results {
 		// Only a kernel without netem (this machine's) may skip a test.
-		if r.Status == "IGNORE" && !strings.Contains(r.Summary, "netem") {
+		if r.TestStatus == host.StatusIgnore && !strings.Contains(r.Summary, "netem") {
 			t.Errorf("%s skipped itself on kubernetes nodes: %s", r.TestID, r.Summary)
 		}
 		if strings.HasSuffix(r.TestID, "::test_replication_under_partition") {
-			partitioned = r.Status == "PASS" && len(r.Faults) > 0
+			partitioned = r.TestStatus == host.StatusPass && len(r.Faults) > 0
 		}
 	}
 	if !partitioned {

@@ -2,10 +2,14 @@ package hosttest
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ducktape-go/ducktape/host"
 )
 
 // BuildDucktape builds the ducktape binary into a temporary directory and
@@ -67,4 +71,19 @@ func StartUntil(tb testing.TB, cmd *exec.Cmd, marker string, within time.Duratio
 func ProcessRunning(s string) bool {
 	out, _ := exec.Command("pgrep", "-f", s).Output()
 	return len(bytes.TrimSpace(out)) > 0
+}
+
+// LatestReport reads the report.json of the newest session under
+// resultsRoot (its latest link), as a run of the binary wrote it.
+func LatestReport(tb testing.TB, resultsRoot string) *host.Report {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(resultsRoot, "latest", "report.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var rep host.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		tb.Fatalf("report.json: %v", err)
+	}
+	return &rep
 }
