@@ -63,3 +63,10 @@ func statusField(status, key string) string {
 	}
 	return ""
 }
+
+// exited reports whether process pid is gone or a zombie (dead, not yet
+// reaped: a SIGKILLed process dies a moment after the signal).
+func exited(pid int) bool {
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	return err != nil || statusField(string(status), "State:") == "Z"
+}

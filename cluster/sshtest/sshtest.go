@@ -226,6 +226,17 @@ func (n *Node) stop() error {
 	case <-time.After(30 * time.Second):
 		return fmt.Errorf("sshtest: sshd of %s (pid %d) not reaped 30 s after SIGKILL", n.Name, pid)
 	}
+	// The sessions were reparented when sshd died: they are not ours to
+	// reap, but Stop returns only once they are dead.
+	deadline := time.Now().Add(30 * time.Second)
+	for _, p := range sessions {
+		for !exited(p) {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("sshtest: session process %d of %s alive 30 s after SIGKILL", p, n.Name)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	return waitRefused(n.Name, n.HostPort())
 }
 

@@ -28,10 +28,6 @@ func TestStopKillsLoggedInSessions(t *testing.T) {
 		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 		return string(b)
 	}
-	alive := func(pid int) bool {
-		st := status(pid)
-		return st != "" && statusField(st, "State:") != "Z"
-	}
 	// The connection's sshd processes: the sshd ancestors of its command
 	// (the node's listener too). (Other packages' tests may run sshtest nodes, whose users
 	// are the same, at the same time: the user's other sshd processes are
@@ -56,7 +52,7 @@ func TestStopKillsLoggedInSessions(t *testing.T) {
 	}
 	ns.Stop(1)
 	for _, pid := range sessions {
-		if alive(pid) {
+		if !exited(pid) {
 			t.Errorf("sshd process %d of the logged-in connection survives Stop (its chain: %v)", pid, sessions)
 		}
 	}
