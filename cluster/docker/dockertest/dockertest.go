@@ -3,7 +3,8 @@
 // Without an engine (none answers at DOCKER_HOST or the default socket)
 // the tests that need one are skipped with the reason, unless
 // DUCKTAPE_REQUIRE_DOCKER=1 (CI sets it), where they fail: CI must not
-// skip them silently.
+// skip them silently. With -short they are skipped too (CI's race job runs
+// -short; its main run has them).
 package dockertest
 
 import (
@@ -21,6 +22,7 @@ import (
 // other settings), closed when tb's test ends.
 func Start(tb testing.TB, n int, opts docker.Options) *cluster.Cluster {
 	tb.Helper()
+	skipShort(tb)
 	opts.Nodes = n
 	opts.Log = accounttest.Log(tb)
 	cl, err := docker.Open(context.Background(), opts)
@@ -45,10 +47,19 @@ func unavailable(tb testing.TB, err error) {
 	tb.Fatal(err)
 }
 
+// skipShort skips tb with -short: containers take seconds to minutes.
+func skipShort(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("starts docker containers (-short)")
+	}
+}
+
 // RequireEngine skips tb when no Docker Engine answers (failing it under
 // DUCKTAPE_REQUIRE_DOCKER=1).
 func RequireEngine(tb testing.TB) {
 	tb.Helper()
+	skipShort(tb)
 	if _, err := docker.ListClusters(context.Background()); err != nil {
 		unavailable(tb, err)
 	}
