@@ -10,9 +10,12 @@ import (
 // DriverProcess identifies this driver process, as providers record it on
 // what they create (so that a prune can tell a killed session's leftovers
 // from a running one's): "<hostname>:<pid>".
-func DriverProcess() string {
+func DriverProcess() string { return DriverOf(os.Getpid()) }
+
+// DriverOf is the [DriverProcess] value of process pid of this machine.
+func DriverOf(pid int) string {
 	host, _ := os.Hostname()
-	return host + ":" + strconv.Itoa(os.Getpid())
+	return host + ":" + strconv.Itoa(pid)
 }
 
 // DriverProcessGone reports whether the driver a [DriverProcess] value

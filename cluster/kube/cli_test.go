@@ -7,15 +7,14 @@ package kube_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ducktape-go/ducktape/cluster"
 	"github.com/ducktape-go/ducktape/cluster/kube"
 	"github.com/ducktape-go/ducktape/cluster/kube/kubetest"
 	"github.com/ducktape-go/ducktape/host"
@@ -77,10 +76,9 @@ func kubeLeft(t *testing.T, pid int) []kube.SessionInfo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	host, _ := os.Hostname()
 	var mine []kube.SessionInfo
 	for _, s := range all {
-		if s.Driver == host+":"+strconv.Itoa(pid) {
+		if s.Driver == cluster.DriverOf(pid) {
 			mine = append(mine, s)
 		}
 	}

@@ -10,7 +10,6 @@ package dockertest
 import (
 	"context"
 	"os"
-	"strconv"
 	"testing"
 
 	"github.com/ducktape-go/ducktape/cluster"
@@ -73,10 +72,9 @@ func ClustersOf(tb testing.TB, pid int) []docker.ClusterInfo {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	host, _ := os.Hostname()
 	var mine []docker.ClusterInfo
 	for _, c := range all {
-		if c.Driver == host+":"+strconv.Itoa(pid) {
+		if c.Driver == cluster.DriverOf(pid) {
 			mine = append(mine, c)
 		}
 	}
