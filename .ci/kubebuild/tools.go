@@ -1,14 +1,12 @@
 //go:build tools
 
 // Package kubebuild pins the Kubernetes programs .ci/kube builds: the API
-// server, controller manager, scheduler and kubelet of k8s.io/kubernetes,
+// server and kubelet of k8s.io/kubernetes,
 // and etcd (./etcd). It is a module of its own so that the project's go.mod
 // never requires k8s.io/kubernetes.
 package kubebuild
 
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubelet"
 )

@@ -434,30 +434,21 @@ func (kc *kubeCluster) remove() error {
 func (kc *kubeCluster) removeOnce() error {
 	ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
 	defer cancel()
-	pods := kc.c.cs.CoreV1().Pods(kc.ns)
-	errs := make([]error, len(kc.pods))
-	var wg sync.WaitGroup
-	for i, name := range kc.pods {
-		wg.Go(func() {
-			err := pods.Delete(ctx, name, metav1.DeleteOptions{})
-			if err != nil && !apierrors.IsNotFound(err) {
-				errs[i] = fmt.Errorf("deleting pod %s/%s: %w", kc.ns, name, err)
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	if err := kc.waitGone(ctx); err != nil {
-		return err
-	}
+	podsErr := kc.deletePods(ctx)
 	if !kc.ownNS {
-		return nil
+		return podsErr
 	}
+	// The namespace goes even when some pod would not (with a context of
+	// its own, should the pods' wait have used up ctx): its deletion takes
+	// what is left with it.
 	nss := kc.c.cs.CoreV1().Namespaces()
-	if err := nss.Delete(ctx, kc.ns, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("deleting namespace %s: %w", kc.ns, err)
+	nctx, ncancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer ncancel()
+	if err := nss.Delete(nctx, kc.ns, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		return errors.Join(podsErr, fmt.Errorf("deleting namespace %s: %w", kc.ns, err))
+	}
+	if podsErr != nil {
+		return podsErr
 	}
 	// The cluster's namespace controller finishes the deletion; a
 	// namespace still terminating when ctx ends is left to it.
@@ -472,13 +463,21 @@ func (kc *kubeCluster) removeOnce() error {
 	}
 }
 
-// waitGone waits until no pod of the cluster is left.
-func (kc *kubeCluster) waitGone(ctx context.Context) error {
+// deletePods deletes the cluster's pods and waits until they are gone.
+// It deletes the pods it lists, again at every look, not the ones it
+// made: a pod whose creation was on its way when the open was cancelled
+// can appear after a first round of deletes.
+func (kc *kubeCluster) deletePods(ctx context.Context) error {
 	pods := kc.c.cs.CoreV1().Pods(kc.ns)
 	for {
 		list, err := pods.List(ctx, metav1.ListOptions{LabelSelector: sessionSelector(kc.id)})
 		if err == nil && len(list.Items) == 0 {
 			return nil
+		}
+		if err == nil {
+			if err := kc.deleteEach(ctx, list.Items); err != nil {
+				return err
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -489,6 +488,26 @@ func (kc *kubeCluster) waitGone(ctx context.Context) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// deleteEach deletes, in parallel, the pods that are not being deleted.
+func (kc *kubeCluster) deleteEach(ctx context.Context, list []corev1.Pod) error {
+	pods := kc.c.cs.CoreV1().Pods(kc.ns)
+	errs := make([]error, len(list))
+	var wg sync.WaitGroup
+	for i, p := range list {
+		if p.DeletionTimestamp != nil {
+			continue
+		}
+		wg.Go(func() {
+			err := pods.Delete(ctx, p.Name, metav1.DeleteOptions{})
+			if err != nil && !apierrors.IsNotFound(err) {
+				errs[i] = fmt.Errorf("deleting pod %s/%s: %w", kc.ns, p.Name, err)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func ptr[T any](v T) *T { return &v }

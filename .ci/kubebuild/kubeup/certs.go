@@ -71,11 +71,8 @@ type client struct{ name, user, group string }
 var clients = []client{
 	{"admin", "ducktape-admin", "system:masters"},
 	{"kubelet", "system:node:" + nodeName, "system:nodes"},
-	// Its own identity, not one service account per controller: the
-	// controllers it runs (node lifecycle) need more than the bootstrap
-	// role of system:kube-controller-manager grants.
-	{"controller-manager", "system:kube-controller-manager", "system:masters"},
-	{"scheduler", "system:kube-scheduler", ""},
+	// The controllers of this program (controllers.go).
+	{"controllers", "ducktape-controllers", "system:masters"},
 }
 
 func newCA() (*ecdsa.PrivateKey, *x509.Certificate, error) {

@@ -103,14 +103,13 @@ func (c *kube) up(ctx context.Context) error {
 	if err := c.waitHTTP(ctx, "kube-apiserver", fmt.Sprintf("https://127.0.0.1:%d/readyz", apiPort), c.tokens["admin"]); err != nil {
 		return err
 	}
-	if err := c.start("kube-controller-manager", c.binary("kube-controller-manager"),
-		"--kubeconfig", c.path("controller-manager.kubeconfig"),
-		"--controllers", "serviceaccount-controller,namespace-controller,node-lifecycle-controller",
-		"--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=false"); err != nil {
+	// What the tests need of kube-controller-manager and kube-scheduler,
+	// done by this program (controllers.go).
+	self, err := os.Executable()
+	if err != nil {
 		return err
 	}
-	if err := c.start("kube-scheduler", c.binary("kube-scheduler"),
-		"--kubeconfig", c.path("scheduler.kubeconfig"), "--leader-elect=false", "--secure-port=0"); err != nil {
+	if err := c.start("controllers", self, "controllers", "-dir", c.dir); err != nil {
 		return err
 	}
 	if err := c.waitFile(ctx, "containerd", c.containerdSock()); err != nil {

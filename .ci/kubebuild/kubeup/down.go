@@ -27,9 +27,15 @@ func (c *kube) down() error {
 		return c.removeNetwork()
 	}
 	var list []error
-	// The kubelet first, so that it restarts no pod.
-	for _, name := range []string{"kubelet", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"} {
-		list = append(list, c.stop(name))
+	// The kubelet first, so that it restarts no pod, then every other
+	// component up started (by name: whatever version of up started them)
+	// but containerd, which removeSandboxes needs.
+	list = append(list, c.stop("kubelet"))
+	pids, _ := filepath.Glob(c.path("run", "*.pid"))
+	for _, p := range pids {
+		if name := strings.TrimSuffix(filepath.Base(p), ".pid"); name != "containerd" {
+			list = append(list, c.stop(name))
+		}
 	}
 	list = append(list, c.removeSandboxes())
 	list = append(list, c.stop("containerd"))

@@ -4,13 +4,12 @@
 //
 //	kubeup up   -bin DIR -node-image NAME   start it, print KUBECONFIG=<file>
 //	kubeup down                             stop it and remove what up made
+//	kubeup controllers                      (run by up) schedule pods, finish namespaces
 //
-// The cluster is etcd, kube-apiserver, kube-controller-manager (only its
-// service-account, namespace and node-lifecycle controllers: a pod needs
-// its namespace's default service account, a namespace is deleted by the
-// namespace controller, and the not-ready taint the API server puts on a
-// new node is lifted by the node lifecycle controller), kube-scheduler,
-// kubelet, and Debian's containerd and runc
+// The cluster is etcd, kube-apiserver, kubelet, the few controllers of
+// kube-controller-manager and kube-scheduler its tests need, done by this
+// program (kubeup controllers, started by up: controllers.go says which
+// and why), and Debian's containerd and runc
 // with a CNI bridge from Debian's containernetworking-plugins, so every pod
 // has an address of its own on 10.97.0.0/24. Clients authenticate with
 // tokens; the API server reaches the kubelet with a client certificate.
@@ -74,6 +73,8 @@ func main() {
 		fmt.Printf("KUBECONFIG=%s\n", c.path("admin.kubeconfig"))
 	case "down":
 		err = c.down()
+	case "controllers":
+		err = c.controllers(ctx)
 	default:
 		usage()
 	}
