@@ -1,3 +1,7 @@
+// The Kubernetes programs .ci/kube builds (tools.go). The versions of
+// client-go's dependencies are the project's (../../go.mod), and .ci/kube
+// builds as `go test` does, so that their packages compile once in CI's
+// Go cache; .ci/kube build names any module that drifts apart.
 module ducktape.invalid/ci/kubebuild
 
 go 1.26.0

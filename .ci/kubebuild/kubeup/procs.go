@@ -74,12 +74,21 @@ func running(pid int, bin string) bool {
 	if i := bytes.LastIndexByte(stat, ')'); i > 0 && bytes.HasPrefix(stat[i+1:], []byte(" Z")) {
 		return false
 	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		return false
+	// A process in the middle of its exec has no arguments yet (the
+	// kernel sets them up after it has closed the descriptors whose
+	// closing ends exec.Cmd.Start): read again for up to a second. Under
+	// load that window made a starting kube-apiserver look dead.
+	for try := 0; ; try++ {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil {
+			return false
+		}
+		if len(cmdline) > 0 || try == 100 {
+			arg0, _, _ := bytes.Cut(cmdline, []byte{0})
+			return filepath.Clean(string(arg0)) == filepath.Clean(bin)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	arg0, _, _ := bytes.Cut(cmdline, []byte{0})
-	return filepath.Clean(string(arg0)) == filepath.Clean(bin)
 }
 
 // alive checks that the components started so far still run, naming the
