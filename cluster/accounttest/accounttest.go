@@ -184,10 +184,25 @@ func (e *env) waitGone(acct *cluster.RemoteAccount, pid int) {
 // eventually polls cond for up to ten seconds.
 func (e *env) eventually(what string, cond func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
+	e.eventuallyWhy(what, func() (bool, string) { return cond(), "" })
+}
+
+// eventuallyWhy is eventually with a cond that says what it saw, which a
+// timeout reports. The 30 s are for CI's loaded 2-core machine, where one
+// remote command has taken seconds.
+func (e *env) eventuallyWhy(what string, cond func() (bool, string)) {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ok, saw := cond()
+		if ok {
+			return
+		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
+			if saw != "" {
+				saw = "; last seen: " + saw
+			}
+			e.t.Fatalf("timed out waiting for %s%s", what, saw)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -25,10 +25,10 @@ func testZombiesAreNotRunning(t *testing.T, e *env) {
 		zombie, err = strconv.Atoi(strings.TrimSpace(string(data)))
 		return err == nil
 	})
-	e.eventually(fmt.Sprintf("process %d to be a zombie", zombie), func() bool {
-		out, err := e.a.Output(e.ctx, fmt.Sprintf("cat /proc/%d/stat", zombie), cluster.OutputOptions{AllowFail: true})
+	e.eventuallyWhy(fmt.Sprintf("process %d to be a zombie", zombie), func() (bool, string) {
+		out, err := e.a.Output(e.ctx, fmt.Sprintf("cat /proc/%d/stat 2>&1", zombie), cluster.OutputOptions{AllowFail: true})
 		_, state, _ := strings.Cut(out, ") ")
-		return err == nil && strings.HasPrefix(state, "Z")
+		return err == nil && strings.HasPrefix(state, "Z"), fmt.Sprintf("%q, %v", out, err)
 	})
 	if alive, err := e.a.Alive(e.ctx, zombie); err != nil || alive {
 		t.Errorf("Alive(zombie %d) = %v, %v; want false", zombie, alive, err)

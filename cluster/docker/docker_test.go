@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -166,6 +167,49 @@ func TestDockerRemoteEngine(t *testing.T) {
 		t.Errorf("%s cannot reach %s at its bridge address: %v", nodes[1].Name, nodes[0].Name, err)
 	}
 	checkServiceDial(t, nodes[0], cluster.RouteSSH)
+}
+
+// TestDockerNodeWithoutSSHD: a node whose sshd never answers fails the
+// open once the ready timeout has passed, one whose image has no sshd
+// fails it at once, with its container's state and last log lines; both
+// name the node and leave nothing behind. The default image's sshd is
+// replaced by a file bind-mounted over it.
+func TestDockerNodeWithoutSSHD(t *testing.T) {
+	dockertest.RequireEngine(t)
+	for _, tc := range []struct {
+		name, sshd string
+		mode       os.FileMode
+		timeout    time.Duration
+		want       []string
+	}{
+		{"mute", "#!/bin/sh\nexec sleep 600\n", 0o755, 5 * time.Second, []string{"node docker1 did not come up", "node docker2 did not come up"}},
+		{"missing", "", 0o644, 30 * time.Second, []string{"node docker1 died: its container exited with status 127", "this image has no sshd"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			docker.SetReadyTimeout(t, tc.timeout)
+			sshd := filepath.Join(t.TempDir(), "sshd")
+			if err := os.WriteFile(sshd, []byte(tc.sshd), tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			_, err := docker.Open(context.Background(), docker.Options{Nodes: 2, Mounts: []docker.Mount{{Source: sshd, Target: "/usr/sbin/sshd", ReadOnly: true}}})
+			took := time.Since(start)
+			for _, want := range tc.want {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("the open's error lacks %q: %v", want, err)
+				}
+			}
+			// Waiting for the banner and then for the first command
+			// are each bounded by the timeout; a stopped container
+			// ends both at once.
+			if limit := 2*tc.timeout + 10*time.Second; took > limit || tc.name == "missing" && took > tc.timeout {
+				t.Errorf("the open failed after %s (timeout %s)", took.Round(time.Millisecond), tc.timeout)
+			}
+			if left := dockertest.ClustersOf(t, os.Getpid()); len(left) > 0 {
+				t.Errorf("a failed open left %+v", left)
+			}
+		})
+	}
 }
 
 // TestDockerBadOptions: options that cannot work fail with what to do, and

@@ -21,8 +21,10 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// readyTimeout bounds how long a node's sshd may take to answer.
-const readyTimeout = 60 * time.Second
+// readyTimeout bounds how long a node's sshd may take to answer. A
+// variable only so that tests can shorten it; never set while a cluster
+// opens.
+var readyTimeout = 60 * time.Second
 
 // createParallelism bounds the containers created at once: engines
 // serialize much of the work, and more at once only adds contention.
@@ -157,11 +159,11 @@ func (dc *dockerCluster) startNodes(ctx context.Context, image string) (*cluster
 			case err != nil:
 			case local:
 				accounts[i].container = id // before the node's first command, which may diagnose it
-				awaitBanner(ready, dc.sshAddrs[i])
+				awaitBanner(ready, dc.sshAddrs[i], dc.runs(id))
 				err = nodeReady(ctx, cl.Nodes()[i])
 			default:
 				if dc.sshAddrs[i], err = dc.sshAddrOf(ctx, i+1, id); err == nil {
-					awaitBanner(ready, dc.sshAddrs[i])
+					awaitBanner(ready, dc.sshAddrs[i], dc.runs(id))
 				}
 			}
 			errs[i] = err
@@ -212,21 +214,41 @@ func (dc *dockerCluster) sshAddrOf(ctx context.Context, i int, id string) (sshAd
 	return sshAddr{dc.e.remoteHost, p}, nil
 }
 
-// awaitBanner waits, until ctx is done, for a's sshd to send its version
-// line: so that each node's sshd starts while the other containers are
-// still being created, and the first SSH round (waitReady) finds it up.
-// It only waits: waitReady says what is wrong with a node that never
-// answers.
-func awaitBanner(ctx context.Context, a sshAddr) {
+// awaitBanner waits, until ctx is done or the node's container no longer
+// runs (asked once a second), for a's sshd to send its version line: so
+// that each node's sshd starts while the other containers are still being
+// created, and the node's first command finds it up. It only waits:
+// nodeReady says what is wrong with a node that never answers (with its
+// container's state and last log lines when it stopped).
+func awaitBanner(ctx context.Context, a sshAddr, runs func(context.Context) bool) {
 	addr := net.JoinHostPort(a.host, strconv.Itoa(a.port))
+	asked := time.Now()
 	for ctx.Err() == nil {
 		if bannerOf(ctx, addr) {
 			return
+		}
+		if time.Since(asked) >= time.Second {
+			if !runs(ctx) {
+				return
+			}
+			asked = time.Now()
 		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+}
+
+// runs returns a check of whether container id still runs (a failed
+// inspection counts as running: the node's first command will tell).
+func (dc *dockerCluster) runs(id string) func(context.Context) bool {
+	return func(ctx context.Context) bool {
+		res, err := dc.e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+		if err != nil {
+			return !isNotFound(err)
+		}
+		return res.Container.State == nil || res.Container.State.Running
 	}
 }
 
