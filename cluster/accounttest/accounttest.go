@@ -181,7 +181,7 @@ func (e *env) waitGone(acct *cluster.RemoteAccount, pid int) {
 	})
 }
 
-// eventually polls cond for up to ten seconds.
+// eventually polls cond for up to 30 seconds (see eventuallyWhy).
 func (e *env) eventually(what string, cond func() bool) {
 	e.t.Helper()
 	e.eventuallyWhy(what, func() (bool, string) { return cond(), "" })
